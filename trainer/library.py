@@ -1,0 +1,370 @@
+"""Find, read and validate library YAML files; merge built-in, user and extra libraries."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from trainer import paths
+from trainer.model import (
+    FORMAT_VERSION,
+    BlockStep,
+    Exercise,
+    ExerciseStep,
+    IntervalStep,
+    Routine,
+    Step,
+)
+from trainer.problems import Problem, describe, did_you_mean
+from trainer.timeline import LimitError, Timeline, build_timeline
+from trainer.yamlnodes import Document, Path_, YamlError, load
+
+M = TypeVar("M", bound=BaseModel)
+MAX_FILE_BYTES = 1024 * 1024
+MAX_FILES = 10_000
+SUFFIXES = (".yaml", ".yml")
+TOP_KEYS = ("version", "exercises", "routines")
+TIMING_KEYS = ("hold", "duration", "reps")
+KNOWN_KEYS = sorted(
+    {name for model in (Exercise, Routine, ExerciseStep, BlockStep, IntervalStep)
+     for name in model.model_fields}
+    | {"work", "rounds", "exercises", "rest", "get_ready", "set_rest", "switch", "countdown",
+       "announce", *TOP_KEYS}
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A library folder (or single file) and what to call it."""
+
+    label: str
+    path: Path
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an exercise or routine was defined."""
+
+    path: str
+    line: int
+    col: int
+    source: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass
+class _RoutineEntry:
+    """A routine that passed its own file's checks, with what is needed to report on it later."""
+
+    routine: Routine
+    origin: Origin
+    doc: Document
+    base: Path_
+
+
+@dataclass
+class _FileResult:
+    """Everything one file contributes."""
+
+    exercises: list[tuple[Exercise, Origin]] = field(default_factory=list)
+    routines: list[_RoutineEntry] = field(default_factory=list)
+    broken_exercises: set[str] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Library:
+    """The merged library: what loaded, and every problem found on the way."""
+
+    exercises: dict[str, Exercise] = field(default_factory=dict)
+    routines: dict[str, Routine] = field(default_factory=dict)
+    timelines: dict[str, Timeline] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def timeline(self, routine_id: str) -> Timeline:
+        """The timeline of a loaded routine."""
+        return self.timelines[routine_id]
+
+
+def default_sources(extra: Sequence[Path] = ()) -> list[Source]:
+    """Built-in, then the user library, then TRAINER_LIBRARY, then the given folders."""
+    sources = [
+        Source("built-in", paths.builtin_library_dir()),
+        Source("user", paths.user_library_dir(), required=False),
+    ]
+    sources += [Source("library", p) for p in paths.extra_library_dirs()]
+    sources += [Source("library", Path(p)) for p in extra]
+    return sources
+
+
+def _files(source: Source) -> Iterator[Path]:
+    """The YAML files of a source, in a stable order, skipping hidden ones."""
+    if source.path.is_file():
+        yield source.path
+        return
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(source.path):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found += [Path(dirpath, f) for f in filenames
+                  if f.endswith(SUFFIXES) and not f.startswith(".")]
+        if len(found) > MAX_FILES:
+            break
+    yield from sorted(found)[:MAX_FILES]
+
+
+class LibraryLoader:
+    """Loads libraries, re-reading only files whose size, times or inode changed."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[tuple[int, ...], str | None, _FileResult]] = {}
+
+    def load(self, sources: Sequence[Source]) -> Library:
+        """Read every source in order; later sources override earlier ones by id."""
+        lib = Library()
+        broken: set[str] = set()
+        entries: dict[str, _RoutineEntry] = {}
+        for source in sources:
+            if not source.path.exists():
+                if source.required:
+                    lib.problems.append(Problem(str(source.path), 1, 1, "no such file or folder"))
+                continue
+            seen: dict[tuple[str, str], Origin] = {}
+            for path in _files(source):
+                result = self._read(path, source.label)
+                lib.files.append(str(path))
+                lib.problems += result.problems
+                broken |= result.broken_exercises
+                for exercise, origin in result.exercises:
+                    if self._claim(lib, seen, "exercise", exercise.id, origin):
+                        lib.exercises[exercise.id] = exercise
+                        broken.discard(exercise.id)
+                for entry in result.routines:
+                    if self._claim(lib, seen, "routine", entry.routine.id, entry.origin):
+                        entries[entry.routine.id] = entry
+        for routine_id, entry in entries.items():
+            problems = list(_check_references(entry, lib.exercises, broken))
+            timeline = None
+            if not problems:
+                try:
+                    timeline = build_timeline(entry.routine, lib.exercises)
+                except LimitError as exc:
+                    o = entry.origin
+                    problems.append(Problem(o.path, o.line, o.col, str(exc), exc.hint))
+            if timeline is None:
+                lib.problems += problems
+                continue
+            lib.routines[routine_id] = entry.routine
+            lib.timelines[routine_id] = timeline
+        lib.problems.sort()
+        return lib
+
+    @staticmethod
+    def _claim(lib: Library, seen: dict[tuple[str, str], Origin], kind: str, item_id: str,
+               origin: Origin) -> bool:
+        """Record an id for this source; False (and a problem) if the source defined it twice."""
+        key = (kind, item_id)
+        if key in seen:
+            lib.problems.append(Problem(origin.path, origin.line, origin.col,
+                                        f"duplicate {kind} id '{item_id}'",
+                                        f"first defined at {seen[key]}"))
+            return False
+        previous = lib.origins.get(key)
+        if previous is not None:
+            lib.notes.append(f"{origin}: {origin.source} {kind} '{item_id}' overrides the "
+                             f"{previous.source} one at {previous}")
+        seen[key] = origin
+        lib.origins[key] = origin
+        return True
+
+    def _read(self, path: Path, label: str) -> _FileResult:
+        """One file's result, from the cache when the file is unchanged."""
+        name = str(path)
+        try:
+            st = path.stat()
+        except OSError as exc:
+            return _FileResult(problems=[Problem(name, 1, 1, f"cannot read: {exc.strerror}")])
+        key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        cached = self._cache.get(name)
+        if cached and cached[0] == key:
+            digest = cached[1]
+            if digest is None:
+                return cached[2]
+            # A file written in the same instant as it was cached could change without its
+            # size or times changing; for those, compare the content itself.
+            data = _read_bytes(path)
+            if data is not None and hashlib.blake2b(data).hexdigest() == digest:
+                return cached[2]
+        data = _read_bytes(path)
+        if data is None:
+            return _FileResult(problems=[Problem(name, 1, 1, "cannot read the file")])
+        result = read_text(name, data, label)
+        racy = time.time_ns() - st.st_mtime_ns < 3_000_000_000
+        self._cache[name] = (key, hashlib.blake2b(data).hexdigest() if racy else None, result)
+        return result
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    """The file's bytes (at most one byte over the limit), or None."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+
+
+def read_text(name: str, data: bytes, label: str = "library") -> _FileResult:
+    """Validate one file's content; every problem is collected, good items are kept."""
+    result = _FileResult()
+
+    def problem(line: int, col: int, message: str, hint: str = "") -> None:
+        result.problems.append(Problem(name, line, col, message, hint))
+
+    if len(data) > MAX_FILE_BYTES:
+        problem(1, 1, f"file is larger than {MAX_FILE_BYTES // 1024} KiB")
+        return result
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problem(line, 1, "not UTF-8 text")
+        return result
+    try:
+        doc = load(text)
+    except YamlError as exc:
+        problem(exc.line, exc.col, exc.message, exc.hint)
+        return result
+    if doc.data is None:
+        return result
+    if not isinstance(doc.data, dict):
+        problem(1, 1, "expected a mapping with 'exercises' and/or 'routines'")
+        return result
+    for key in doc.data:
+        if key not in TOP_KEYS:
+            problem(*doc.mark((key,), key=True), f"unknown key '{key}'",
+                    did_you_mean(key, TOP_KEYS))
+    version = doc.data.get("version", FORMAT_VERSION)
+    if version != FORMAT_VERSION or isinstance(version, bool):
+        problem(*doc.mark(("version",)), f"unsupported format version {version!r}",
+                f"this trainer reads version {FORMAT_VERSION}")
+        return result
+    for index, item in enumerate(_items(doc, "exercises", problem)):
+        base = ("exercises", index)
+        exercise = _validate(Exercise, item, doc, base, problem)
+        if exercise is not None and _timing_ok(exercise, doc, base, problem, exercise=True):
+            result.exercises.append((exercise, Origin(name, *doc.mark(base), label)))
+        elif isinstance(item, dict) and isinstance(item.get("id"), str):
+            result.broken_exercises.add(item["id"])
+    for index, item in enumerate(_items(doc, "routines", problem)):
+        base = ("routines", index)
+        routine = _validate(Routine, item, doc, base, problem)
+        if routine is not None and all(
+            _timing_ok(step, doc, loc, problem, exercise=False)
+            for step, loc in _walk(routine.steps, (*base, "steps"))
+            if isinstance(step, ExerciseStep)
+        ):
+            result.routines.append(
+                _RoutineEntry(routine, Origin(name, *doc.mark(base), label), doc, base)
+            )
+    return result
+
+
+def _items(doc: Document, key: str, problem: Any) -> list[Any]:
+    """The list under a top-level key, or nothing (with a problem if it is not a list)."""
+    items = doc.data.get(key, [])
+    if isinstance(items, list):
+        return items
+    problem(*doc.mark((key,)), f"'{key}' must be a list")
+    return []
+
+
+def _validate(model: type[M], item: Any, doc: Document, base: Path_,
+                            problem: Any) -> M | None:
+    """The model, or None after reporting every error in it."""
+    try:
+        return model.model_validate(item)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            loc = base + tuple(p for p in error["loc"] if not str(p).startswith("<"))
+            message, hint = describe(error, KNOWN_KEYS)
+            problem(*doc.mark(loc, key=error["type"] == "extra_forbidden"), message, hint)
+        return None
+
+
+def _timing_ok(item: Exercise | ExerciseStep, doc: Document, base: Path_, problem: Any, *,
+               exercise: bool) -> bool:
+    """One timing at most (exactly one for an exercise); tempo only with reps."""
+    given = [key for key in TIMING_KEYS if getattr(item, key) is not None]
+    if len(given) > 1:
+        problem(*doc.mark((*base, given[1]), key=True),
+                f"contradictory timing: both {given[0]} and {given[1]}",
+                "give one of hold, duration or reps")
+        return False
+    if exercise and not given:
+        problem(*doc.mark(base), f"exercise '{item.id}' has no timing",  # type: ignore[union-attr]
+                "give one of hold, duration or reps (with an optional tempo)")
+        return False
+    if item.tempo is not None and given and given[0] != "reps":
+        problem(*doc.mark((*base, "tempo"), key=True), f"tempo goes with reps, not {given[0]}")
+        return False
+    return True
+
+
+def _walk(steps: Sequence[Step], loc: Path_) -> Iterator[tuple[Step, Path_]]:
+    """Every step with its location, depth first."""
+    for index, step in enumerate(steps):
+        here = (*loc, index)
+        yield step, here
+        if isinstance(step, BlockStep):
+            yield from _walk(step.steps, (*here, "steps"))
+
+
+def _check_references(entry: _RoutineEntry, exercises: dict[str, Exercise],
+                      broken: set[str]) -> Iterator[Problem]:
+    """Problems with the exercises a routine names."""
+    doc, path = entry.doc, entry.origin.path
+
+    def check(exercise_id: str, loc: Path_) -> Iterator[Problem]:
+        if exercise_id in exercises:
+            return
+        line, col = doc.mark(loc)
+        if exercise_id in broken:
+            yield Problem(path, line, col, f"exercise '{exercise_id}' has problems",
+                          "see its own problems")
+        else:
+            yield Problem(path, line, col, f"unknown exercise '{exercise_id}'",
+                          did_you_mean(exercise_id, exercises))
+
+    for step, loc in _walk(entry.routine.steps, (*entry.base, "steps")):
+        if isinstance(step, ExerciseStep):
+            found = exercises.get(step.exercise)
+            yield from check(step.exercise, (*loc, "exercise"))
+            if found and step.tempo is not None and step.reps is None and found.reps is None:
+                line, col = doc.mark((*loc, "tempo"), key=True)
+                yield Problem(path, line, col, "tempo goes with reps",
+                              f"'{step.exercise}' is timed by {_timing_of(found)}")
+        elif isinstance(step, IntervalStep):
+            for index, exercise_id in enumerate(step.interval.exercises):
+                yield from check(exercise_id, (*loc, "interval", "exercises", index))
+
+
+def _timing_of(exercise: Exercise) -> str:
+    """Which timing key an exercise uses."""
+    return next(key for key in TIMING_KEYS if getattr(exercise, key) is not None)
+
+
+def load_library(extra: Sequence[Path] = (), loader: LibraryLoader | None = None) -> Library:
+    """The default library: built-in, user, TRAINER_LIBRARY and the given folders."""
+    return (loader or LibraryLoader()).load(default_sources(extra))

@@ -1,0 +1,188 @@
+"""The library's data model: exercises, routines and their steps (format version 1, no Textual)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Strict,
+    StrictBool,
+    StringConstraints,
+    Tag,
+)
+
+from trainer.durations import parse_duration
+
+FORMAT_VERSION = 1
+
+Category = Literal["stretch", "aerobic", "strength", "mobility", "posture"]
+CATEGORIES: tuple[str, ...] = ("stretch", "aerobic", "strength", "mobility", "posture")
+Level = Literal["beginner", "intermediate", "advanced"]
+LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
+Sides = Literal["none", "each", "alternate"]
+
+Slug = Annotated[
+    str,
+    Strict(),
+    StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=1, max_length=64)
+]
+Name = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Text = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+ShortText = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def _positive(seconds: float) -> float:
+    """Reject zero where a phase needs a real length."""
+    if seconds <= 0:
+        raise ValueError("must be longer than zero")
+    return seconds
+
+
+# Durations accept numbers of seconds or text like 1m30s; a Gap may be zero (meaning "none").
+Gap = Annotated[float, BeforeValidator(parse_duration)]
+Duration = Annotated[float, BeforeValidator(parse_duration), AfterValidator(_positive)]
+Count = Annotated[int, Strict()]
+Reps = Annotated[Count, Field(ge=1, le=200)]
+Sets = Annotated[Count, Field(ge=1, le=20)]
+
+
+class _Strict(BaseModel):
+    """Frozen, strict, and refusing unknown keys."""
+
+    # Lax mode so YAML lists fill tuples; numbers, text and flags are strict types below.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Timing(_Strict):
+    """How long one exercise lasts: one of hold, duration or reps (tempo only with reps)."""
+
+    hold: Duration | None = None
+    duration: Duration | None = None
+    reps: Reps | None = None
+    tempo: Duration | None = None
+
+
+class Exercise(Timing):
+    """One exercise with its default timing and how to do it."""
+
+    id: Slug
+    name: Name
+    category: Category
+    level: Level = "beginner"
+    sides: Sides = "none"
+    sets: Sets = 1
+    muscles: tuple[ShortText, ...] = ()
+    equipment: tuple[ShortText, ...] = ()
+    summary: Text = ""
+    instructions: tuple[Text, ...] = ()
+    cues: tuple[ShortText, ...] = ()
+    safety: Text = ""
+
+
+class Defaults(_Strict):
+    """Routine-wide timing defaults."""
+
+    get_ready: Gap = 10.0
+    rest: Gap = 15.0
+    set_rest: Gap = 30.0
+    switch: Gap = 5.0
+    countdown: Annotated[Count, Field(ge=0, le=10)] = 3
+    announce: StrictBool = True
+
+
+class ExerciseStep(Timing):
+    """An exercise in a routine, optionally overriding its timing."""
+
+    exercise: Slug
+    sets: Sets | None = None
+    set_rest: Gap | None = None
+    rest: Gap | None = None
+    say: ShortText | None = None
+
+
+class RestStep(_Strict):
+    """A plain rest, optionally with a line to say."""
+
+    rest: Duration
+    say: ShortText | None = None
+
+
+class IntervalSpec(_Strict):
+    """Work/rest rounds; the exercises take turns, one per round."""
+
+    work: Duration
+    rest: Gap = 0.0
+    rounds: Annotated[Count, Field(ge=1, le=100)]
+    exercises: Annotated[tuple[Slug, ...], Field(min_length=1, max_length=50)]
+
+
+class IntervalStep(_Strict):
+    """The interval shorthand."""
+
+    interval: IntervalSpec
+
+
+class BlockStep(_Strict):
+    """A named group of steps, optionally repeated."""
+
+    block: Name
+    repeat: Annotated[Count, Field(ge=1, le=50)] = 1
+    rest_between: Gap | None = None
+    steps: tuple[Step, ...]
+
+
+def _step_kind(value: object) -> str | None:
+    """Which kind of step a mapping is, by its first telling key."""
+    if isinstance(value, dict):
+        for key in STEP_KINDS:
+            if key in value:
+                return f"<{key}>"
+        return None
+    return _STEP_TAGS.get(type(value))
+
+
+def _bare_id(value: object) -> object:
+    """A bare exercise id is short for `{exercise: id}`."""
+    return {"exercise": value} if isinstance(value, str) else value
+
+
+STEP_KINDS = ("exercise", "block", "interval", "rest")
+# Tags are bracketed so they can be told apart from real keys in error locations.
+Step = Annotated[
+    Annotated[ExerciseStep, Tag("<exercise>")]
+    | Annotated[BlockStep, Tag("<block>")]
+    | Annotated[IntervalStep, Tag("<interval>")]
+    | Annotated[RestStep, Tag("<rest>")],
+    Discriminator(
+        _step_kind,
+        custom_error_type="step_kind",
+        custom_error_message="a step needs one of the keys: exercise, block, interval or rest",
+    ),
+    BeforeValidator(_bare_id),
+]
+
+
+class Routine(_Strict):
+    """A routine: defaults and steps."""
+
+    id: Slug
+    name: Name
+    level: Level = "beginner"
+    summary: Text = ""
+    defaults: Defaults = Defaults()
+    steps: tuple[Step, ...]
+
+
+_STEP_TAGS: dict[type, str] = {
+    ExerciseStep: "<exercise>",
+    BlockStep: "<block>",
+    IntervalStep: "<interval>",
+    RestStep: "<rest>",
+}
+BlockStep.model_rebuild()

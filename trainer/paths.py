@@ -1,0 +1,52 @@
+"""Where trainer finds its built-in data and keeps the user's files (nothing is created on import)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "trainer"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _builtin(name: str) -> Path:
+    """A built-in data folder: inside the wheel, or at the top of a checkout."""
+    for candidate in (_PACKAGE_DIR / "_data" / name, _PACKAGE_DIR.parent / name):
+        if candidate.is_dir():
+            return candidate
+    return _PACKAGE_DIR.parent / name
+
+
+def builtin_library_dir() -> Path:
+    """The shipped exercises and routines."""
+    return _builtin("exercises")
+
+
+def builtin_sounds_dir() -> Path:
+    """The shipped cue sounds."""
+    return _builtin("sounds")
+
+
+def config_dir() -> Path:
+    """The user's config folder (TRAINER_CONFIG_DIR overrides)."""
+    override = os.environ.get("TRAINER_CONFIG_DIR")
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    """The user's data folder for history (TRAINER_DATA_DIR overrides)."""
+    override = os.environ.get("TRAINER_DATA_DIR")
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def user_library_dir() -> Path:
+    """The user's own exercises and routines."""
+    return config_dir() / "library"
+
+
+def extra_library_dirs() -> list[Path]:
+    """Folders named in TRAINER_LIBRARY (os.pathsep separated)."""
+    value = os.environ.get("TRAINER_LIBRARY", "")
+    return [Path(part) for part in value.split(os.pathsep) if part]

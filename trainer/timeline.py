@@ -1,0 +1,287 @@
+"""Expand a routine into a flat list of phases with start offsets and cue times (pure)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
+
+from trainer.durations import format_duration
+from trainer.model import (
+    BlockStep,
+    Defaults,
+    Exercise,
+    ExerciseStep,
+    IntervalStep,
+    RestStep,
+    Routine,
+    Step,
+)
+
+PhaseKind = Literal["get_ready", "work", "hold", "reps", "rest", "switch", "done"]
+ACTIVE_KINDS = ("work", "hold", "reps")
+REP_ESTIMATE = 3.0  # seconds per self-paced rep, so totals stay meaningful
+HALFWAY_MIN = 10.0  # shorter phases get no halfway cue
+MAX_PHASES = 2000
+MAX_TOTAL = 6 * 3600.0
+
+
+class LimitError(ValueError):
+    """A routine too long or too large to run."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A moment inside a phase: seconds from its start, what it is, and a number."""
+
+    at: float
+    kind: Literal["countdown", "halfway", "rep", "switch_sides"]
+    value: int = 0
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One stretch of time in a session."""
+
+    index: int
+    kind: PhaseKind
+    start: float
+    duration: float | None  # None: self-paced, ends when the person says so
+    estimate: float
+    title: str
+    exercise: str | None = None
+    block: str | None = None
+    set: int | None = None
+    sets: int | None = None
+    round: int | None = None
+    rounds: int | None = None
+    side: Literal["left", "right", "alternate"] | None = None
+    reps: int | None = None
+    tempo: float | None = None
+    say: str | None = None
+    cues: tuple[Cue, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        """True for work, hold and reps phases."""
+        return self.kind in ACTIVE_KINDS
+
+    @property
+    def end(self) -> float:
+        """Planned end offset."""
+        return self.start + self.estimate
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A routine as phases, with its planned total."""
+
+    routine_id: str
+    routine_name: str
+    phases: tuple[Phase, ...]
+    countdown: int = 3
+    announce: bool = True
+
+    @property
+    def total(self) -> float:
+        """Planned seconds from start to done (self-paced phases at their estimate)."""
+        return self.phases[-1].start if self.phases else 0.0
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever the phases would differ; used to tell if a resume point still fits."""
+        parts = [(p.kind, p.duration, p.exercise, p.side, p.set, p.round) for p in self.phases]
+        return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+
+    def up_next(self, index: int) -> Phase | None:
+        """The next active phase after an index."""
+        return next((p for p in self.phases[index + 1:] if p.active), None)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for `trainer show --json`; cue times are absolute offsets."""
+        phases = []
+        for phase in self.phases:
+            data = asdict(phase)
+            data["cues"] = [
+                {"at": round(phase.start + cue.at, 3), "kind": cue.kind, "value": cue.value}
+                for cue in phase.cues
+            ]
+            phases.append(data)
+        return {
+            "routine": self.routine_id,
+            "name": self.routine_name,
+            "total": self.total,
+            "phases": phases,
+        }
+
+
+@dataclass
+class _Gap:
+    """A pause between activities; adjacent gaps merge into one rest."""
+
+    seconds: float
+    priority: int  # 3 explicit rest step, 2 set/round/step rest, 1 automatic rest
+    say: str | None = None
+
+
+@dataclass
+class _Expander:
+    """Walks the steps, producing phases and gaps in order."""
+
+    exercises: Mapping[str, Exercise]
+    defaults: Defaults
+    items: list[Phase | _Gap] = field(default_factory=list)
+
+    def add(self, item: Phase | _Gap) -> None:
+        """Append, refusing to grow past the limits (so hostile repeats stop early)."""
+        self.items.append(item)
+        if len(self.items) > 2 * MAX_PHASES:
+            raise LimitError(f"routine has more than {MAX_PHASES} phases",
+                             "lower repeat, rounds or sets")
+
+    def steps(self, steps: tuple[Step, ...], block: str | None, rnd: int | None,
+              rounds: int | None) -> None:
+        """Expand a list of steps."""
+        for step in steps:
+            if isinstance(step, ExerciseStep):
+                self.exercise(step, block, rnd, rounds)
+            elif isinstance(step, RestStep):
+                self.add(_Gap(step.rest, 3, step.say))
+            elif isinstance(step, IntervalStep):
+                self.interval(step, block)
+            elif isinstance(step, BlockStep):
+                rest = step.rest_between if step.rest_between is not None else self.defaults.rest
+                for i in range(1, step.repeat + 1):
+                    numbered = step.repeat > 1
+                    self.steps(step.steps, step.block, i if numbered else rnd,
+                               step.repeat if numbered else rounds)
+                    if i < step.repeat:
+                        self.add(_Gap(rest, 2))
+
+    def exercise(self, step: ExerciseStep, block: str | None, rnd: int | None,
+                 rounds: int | None) -> None:
+        """Sets and sides of one exercise."""
+        ex = self.exercises[step.exercise]
+        timing: ExerciseStep | Exercise = step if _has_timing(step) else ex
+        tempo = step.tempo if step.tempo is not None else timing.tempo
+        sets = step.sets or ex.sets
+        set_rest = step.set_rest if step.set_rest is not None else self.defaults.set_rest
+        sides: tuple[Any, ...] = {"each": ("left", "right"), "alternate": ("alternate",)}.get(
+            ex.sides, (None,))
+        for s in range(1, sets + 1):
+            for side in sides:
+                if side == "right" and self.defaults.switch > 0:
+                    self.add(Phase(0, "switch", 0.0, self.defaults.switch, self.defaults.switch,
+                                   "Switch sides", ex.id, block, s if sets > 1 else None,
+                                   sets if sets > 1 else None, rnd, rounds, "right"))
+                kind, duration, estimate = _timing(timing.hold, timing.duration, timing.reps,
+                                                   tempo)
+                self.add(Phase(0, kind, 0.0, duration, estimate, ex.name, ex.id, block,
+                               s if sets > 1 else None, sets if sets > 1 else None, rnd, rounds,
+                               side, timing.reps, tempo if timing.reps else None,
+                               step.say if s == 1 and side in (None, "left", "alternate")
+                               else None))
+            if s < sets:
+                self.add(_Gap(set_rest, 2))
+        rest = step.rest if step.rest is not None else self.defaults.rest
+        self.add(_Gap(rest, 2 if step.rest is not None else 1))
+
+    def interval(self, step: IntervalStep, block: str | None) -> None:
+        """Work/rest rounds, the exercises taking turns."""
+        spec = step.interval
+        for r in range(1, spec.rounds + 1):
+            ex = self.exercises[spec.exercises[(r - 1) % len(spec.exercises)]]
+            self.add(Phase(0, "work", 0.0, spec.work, spec.work, ex.name, ex.id, block,
+                           round=r, rounds=spec.rounds))
+            if r < spec.rounds:
+                self.add(_Gap(spec.rest, 2))
+        self.add(_Gap(self.defaults.rest, 1))
+
+
+def _has_timing(step: ExerciseStep) -> bool:
+    """True when a step replaces the exercise's timing."""
+    return step.hold is not None or step.duration is not None or step.reps is not None
+
+
+def _timing(hold: float | None, duration: float | None, reps: int | None,
+            tempo: float | None) -> tuple[PhaseKind, float | None, float]:
+    """Phase kind, fixed duration (None if self-paced) and planned seconds."""
+    if hold is not None:
+        return "hold", hold, hold
+    if duration is not None:
+        return "work", duration, duration
+    assert reps is not None  # the library guarantees one timing
+    if tempo is not None:
+        return "work", reps * tempo, reps * tempo
+    return "reps", None, reps * REP_ESTIMATE
+
+
+def _merge(items: list[Phase | _Gap]) -> Iterator[Phase | _Gap]:
+    """Collapse runs of gaps into the strongest one; drop gaps at either end."""
+    pending: _Gap | None = None
+    started = False
+    for item in items:
+        if isinstance(item, _Gap):
+            if pending is None or (item.priority, item.seconds) > (pending.priority,
+                                                                    pending.seconds):
+                pending = _Gap(item.seconds, item.priority, item.say or
+                               (pending.say if pending else None))
+            continue
+        if pending is not None and started and pending.seconds > 0:
+            yield pending
+        pending = None
+        started = True
+        yield item
+
+
+def _cues(phase: Phase, countdown: int) -> tuple[Cue, ...]:
+    """Countdown, halfway, rep and switch cues of one phase."""
+    cues: list[Cue] = []
+    if phase.kind == "switch":
+        cues.append(Cue(0.0, "switch_sides"))
+    duration = phase.duration
+    if duration is None or phase.kind == "done":
+        return tuple(cues)
+    if phase.reps and phase.tempo:
+        cues += [Cue(k * phase.tempo, "rep", k + 1) for k in range(1, phase.reps)]
+    elif phase.kind in ("work", "hold") and duration >= HALFWAY_MIN:
+        cues.append(Cue(duration / 2, "halfway"))
+    cues += [Cue(duration - n, "countdown", n) for n in range(countdown, 0, -1) if n < duration]
+    return tuple(sorted(cues, key=lambda c: (c.at, c.kind)))
+
+
+def build_timeline(routine: Routine, exercises: Mapping[str, Exercise]) -> Timeline:
+    """The routine's phases in order, ending with done; raises LimitError when too big."""
+    d = routine.defaults
+    expander = _Expander(exercises, d)
+    expander.steps(routine.steps, None, None, None)
+    phases: list[Phase] = []
+    offset = 0.0
+
+    def place(phase: Phase) -> None:
+        nonlocal offset
+        placed = replace(phase, index=len(phases), start=offset)
+        phases.append(replace(placed, cues=_cues(placed, d.countdown)))
+        offset += phase.estimate
+
+    items = list(_merge(expander.items))
+    if d.get_ready > 0 and items:
+        place(Phase(0, "get_ready", 0.0, d.get_ready, d.get_ready, "Get ready"))
+    for item in items:
+        if isinstance(item, _Gap):
+            place(Phase(0, "rest", 0.0, item.seconds, item.seconds, "Rest", say=item.say))
+        else:
+            place(item)
+    place(Phase(0, "done", 0.0, None, 0.0, "Done"))
+    if len(phases) > MAX_PHASES:
+        raise LimitError(f"routine has {len(phases)} phases (limit {MAX_PHASES})",
+                         "lower repeat, rounds or sets")
+    if offset > MAX_TOTAL:
+        raise LimitError(f"routine lasts {format_duration(offset)} "
+                         f"(limit {format_duration(MAX_TOTAL)})", "split it into shorter routines")
+    return Timeline(routine.id, routine.name, tuple(phases), d.countdown, d.announce)
