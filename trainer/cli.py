@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("routine", help="routine id")
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    p = sub.add_parser("run", parents=[common], help="start a routine in the app")
+    p.add_argument("routine", help="routine id")
+
     p = sub.add_parser("validate", parents=[common],
                        help="check library files; every problem as file:line:col")
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
@@ -82,9 +85,21 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_show(_load(extra), args)
     if args.command == "validate":
         return cmd_validate(extra, args.paths)
-    print("trainer: the app is not here yet; try `trainer list`, `trainer show ID` or "
-          "`trainer validate`", file=sys.stderr)
-    return 2
+    # The app shows problems and notes itself; nothing is printed around the TUI.
+    return cmd_app(LibraryLoader().load(default_sources(extra)), getattr(args, "routine", None))
+
+
+def cmd_app(lib: Library, routine_id: str | None) -> int:
+    """`trainer` (the library) or `trainer run ROUTINE` (straight into a session)."""
+    if routine_id is not None and _find_routine(lib, routine_id) is None:
+        return 1
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        print("trainer: the app needs a terminal; try `trainer list`", file=sys.stderr)
+        return 2
+    from trainer.app import TrainerApp  # Textual only when the app runs
+
+    TrainerApp(lib, routine_id=routine_id).run()
+    return 0
 
 
 def _load(extra: Sequence[Path]) -> Library:

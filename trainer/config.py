@@ -1,0 +1,72 @@
+"""The user's settings in config.yaml: first-run note, theme, key remaps (no Textual)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trainer import paths
+
+
+@dataclass
+class Config:
+    """Settings remembered between runs; `problem` says why a broken file was ignored."""
+
+    acknowledged_safety: bool = False
+    theme: str | None = None
+    keys: dict[str, str] = field(default_factory=dict)
+    problem: str | None = None
+
+    @property
+    def path(self) -> Path:
+        """Where the settings live."""
+        return paths.config_dir() / "config.yaml"
+
+
+def load_config() -> Config:
+    """The saved settings; defaults (with a problem noted) if the file is unreadable."""
+    config = Config()
+    try:
+        text = config.path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return config
+    except (OSError, UnicodeDecodeError) as exc:
+        config.problem = f"could not read {config.path}: {exc}"
+        return config
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        config.problem = f"{config.path} is not valid YAML ({exc.__class__.__name__}); using defaults"
+        return config
+    if not isinstance(data, dict):
+        config.problem = f"{config.path} should be a mapping; using defaults"
+        return config
+    if isinstance(data.get("acknowledged_safety"), bool):
+        config.acknowledged_safety = data["acknowledged_safety"]
+    if isinstance(data.get("theme"), str):
+        config.theme = data["theme"]
+    keys = data.get("keys")
+    if isinstance(keys, dict):
+        config.keys = {str(k): str(v) for k, v in keys.items()}
+    return config
+
+
+def save_config(config: Config) -> str | None:
+    """Write the settings atomically; returns a message instead of raising."""
+    data: dict[str, Any] = {
+        f.name: getattr(config, f.name) for f in fields(config) if f.name != "problem"
+    }
+    try:
+        config.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=config.path.parent, prefix=".config-", suffix=".yaml")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            yaml.safe_dump(data, handle, sort_keys=False)
+        os.replace(tmp, config.path)
+    except OSError as exc:
+        return f"could not save settings: {exc.strerror or exc}"
+    return None

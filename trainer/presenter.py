@@ -1,0 +1,159 @@
+"""What the session screen shows, derived from the engine's state (pure, no Textual)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from trainer.durations import format_clock, format_duration
+from trainer.model import Exercise
+from trainer.session import State
+from trainer.timeline import Phase, Timeline
+
+WORDS = {
+    "get_ready": "GET READY",
+    "work": "WORK",
+    "hold": "HOLD",
+    "reps": "REPS",
+    "rest": "REST",
+    "switch": "SWITCH SIDES",
+    "done": "DONE",
+}
+
+
+@dataclass(frozen=True)
+class View:
+    """Every piece of text and every fraction on the session screen."""
+
+    index: int
+    kind: str
+    word: str
+    title: str
+    detail: str
+    clock: str
+    target: str
+    instructions: str
+    up_next: str
+    session_left: str
+    phase_progress: float
+    session_progress: float
+    paused: bool
+
+
+def timing_text(phase: Phase) -> str:
+    """How long or how many: '30s', '12 reps @ 3s', '8 reps'."""
+    if phase.reps:
+        return f"{phase.reps} reps" + (f" @ {format_duration(phase.tempo)}" if phase.tempo else "")
+    if phase.duration is not None:
+        return format_duration(phase.duration)
+    return ""
+
+
+def labels(phase: Phase) -> str:
+    """Block, set, round and side, joined."""
+    parts = []
+    if phase.block:
+        parts.append(phase.block)
+    if phase.sets:
+        parts.append(f"set {phase.set}/{phase.sets}")
+    if phase.rounds:
+        parts.append(f"round {phase.round}/{phase.rounds}")
+    if phase.side in ("left", "right"):
+        parts.append(f"{phase.side} side")
+    elif phase.side == "alternate":
+        parts.append("alternating sides")
+    return " · ".join(parts)
+
+
+def _how_to(exercise: Exercise | None) -> str:
+    """Numbered instructions, then cues, then the safety line."""
+    if exercise is None:
+        return ""
+    lines = [f"{i}. {step}" for i, step in enumerate(exercise.instructions, 1)]
+    if exercise.cues:
+        lines.append("Cues: " + " · ".join(exercise.cues))
+    if exercise.safety:
+        lines.append(f"Safety: {exercise.safety}")
+    return "\n".join(lines)
+
+
+def present(state: State, timeline: Timeline, exercises: Mapping[str, Exercise]) -> View:
+    """The view for one state."""
+    phase = state.phase
+    upcoming = timeline.up_next(phase.index)
+    # Between exercises the screen is about what comes next, so the person can get set.
+    focus = phase if phase.active or phase.kind == "switch" else upcoming
+    exercise = exercises.get(focus.exercise or "") if focus else None
+    if phase.active:
+        title = phase.title
+    elif phase.kind == "done":
+        title = "Workout complete"
+    else:
+        title = f"Next: {upcoming.title}" if upcoming else phase.title
+    if state.remaining is None:
+        clock = format_clock(state.elapsed)
+        target = f"{timing_text(phase)} · press Enter when done"
+    else:
+        clock = format_clock(math.ceil(state.remaining - 1e-9))
+        target = ""
+        if phase.reps and phase.tempo:
+            rep = min(phase.reps, int(state.elapsed // phase.tempo) + 1)
+            target = f"rep {rep} of {phase.reps}"
+        elif phase.kind == "switch":
+            target = "Change to the other side"
+        elif phase.say:
+            target = phase.say
+    if upcoming is None:
+        up_next = "Up next: finish" if phase.kind != "done" else ""
+    elif phase.active:
+        up_next = f"Up next: {upcoming.title} · {timing_text(upcoming)}"
+        if upcoming.side in ("left", "right"):
+            up_next += f" · {upcoming.side} side"
+    else:
+        up_next = f"{upcoming.title} · {timing_text(upcoming)}"
+    total = state.session_total
+    return View(
+        index=phase.index,
+        kind=phase.kind,
+        word=WORDS[phase.kind] + (" · PAUSED" if state.paused else ""),
+        title=title,
+        detail=labels(focus) if focus else "",
+        clock=clock,
+        target=target,
+        instructions=_how_to(exercise),
+        up_next=up_next,
+        session_left=f"{format_clock(state.session_remaining)} left",
+        phase_progress=state.progress,
+        session_progress=1 - state.session_remaining / total if total else 1.0,
+        paused=state.paused,
+    )
+
+
+def preview(timeline: Timeline) -> list[tuple[str, list[str]]]:
+    """The routine's active phases grouped by block, repeated sides and sets folded together."""
+    groups: list[tuple[str, list[str]]] = []
+    last_key: tuple[object, ...] | None = None
+    for phase in timeline.phases:
+        if not phase.active:
+            continue
+        heading = phase.block or ""
+        if phase.rounds and phase.block:
+            heading += f" · round {phase.round}/{phase.rounds}"
+        if not groups or groups[-1][0] != heading:
+            groups.append((heading, []))
+            last_key = None
+        key = (phase.exercise, phase.set, phase.round, phase.kind, phase.duration, phase.reps)
+        line = f"{phase.title} · {timing_text(phase)}"
+        if phase.side == "left":
+            line += " · each side"
+        if key[0] == (last_key or (None,))[0] and phase.side == "right":
+            continue
+        if phase.sets and phase.set and phase.set > 1 and last_key and last_key[0] == key[0]:
+            groups[-1][1][-1] = f"{phase.title} · {phase.sets} sets x {timing_text(phase)}" + (
+                " · each side" if phase.side == "right" or phase.side == "left" else "")
+            last_key = key
+            continue
+        groups[-1][1].append(line)
+        last_key = key
+    return groups

@@ -1,0 +1,230 @@
+"""The session screen: a big countdown, the phase, what to do and what comes next."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, ProgressBar, Static
+
+from trainer.durations import format_clock
+from trainer.library import Library
+from trainer.presenter import View, present
+from trainer.screens.confirm import ConfirmScreen
+from trainer.session import Event, Session
+from trainer.widgets.big_clock import BigClock
+
+EXTEND_STEP = 10.0
+MIN_DELAY = 0.01  # never spin the event loop
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    """How a session went, for the summary."""
+
+    routine_id: str
+    routine_name: str
+    completed: bool
+    active_seconds: float
+    paused_seconds: float
+    phases_done: int
+    phases_skipped: int
+    phases_total: int
+
+
+class SessionScreen(Screen[SessionResult]):
+    """Runs one session; dismisses with its result when done or stopped."""
+
+    BINDINGS = [
+        Binding("space", "toggle_pause", "Pause", id="session.pause"),
+        Binding("n,right", "skip", "Skip", id="session.skip"),
+        Binding("p,left", "back", "Back", id="session.back"),
+        Binding("plus,equals_sign", "extend(1)", "+10s", id="session.more"),
+        Binding("minus,underscore", "extend(-1)", "-10s", id="session.less"),
+        Binding("enter", "done", "Done", id="session.done"),
+        Binding("m", "mute", "Mute", id="session.mute"),
+        Binding("q,escape", "quit_session", "Quit", id="session.quit"),
+    ]
+
+    def __init__(self, library: Library, routine_id: str) -> None:
+        super().__init__()
+        self.library = library
+        self.timeline = library.timeline(routine_id)
+        self.session: Session | None = None
+        self.view: View | None = None
+        self.events: list[Event] = []  # everything emitted, for the audio layer and tests
+        self.muted = False
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        """The layout; content is filled in by `refresh_view`."""
+        with Vertical(id="body"):
+            with Horizontal(id="top"):
+                yield Static(self.timeline.routine_name, id="routine")
+                yield Static("", id="status")
+            yield Static("", id="word")
+            yield Static("", id="title")
+            yield Static("", id="detail")
+            yield BigClock(id="clock")
+            yield ProgressBar(show_eta=False, show_percentage=False, id="phase-bar")
+            yield Static("", id="target")
+            with VerticalScroll(id="how"):
+                yield Static("", id="instructions")
+            yield Static("", id="up-next")
+            with Horizontal(id="bottom"):
+                yield ProgressBar(show_eta=False, show_percentage=False, id="session-bar")
+                yield Static("", id="session-left")
+        yield Static("Enlarge the terminal to at least 40 x 12", id="too-small")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Start the clock."""
+        self.session = Session(self.timeline, self.app.clock)  # type: ignore[attr-defined]
+        self.tick()
+
+    def tick(self) -> None:
+        """Catch up with the clock, pass on events, redraw what changed, plan the next tick."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        session = self.session
+        if session is None:
+            return
+        events = session.tick()
+        if events:
+            self.events += events
+        state = session.state()
+        self.refresh_view(present(state, self.timeline, self.library.exercises))
+        if state.finished:
+            self._finish(completed=True)
+            return
+        if not state.paused:
+            self._timer = self.set_timer(self._delay(), self.tick)
+
+    def _delay(self) -> float:
+        """Seconds until the display next changes or a cue is due."""
+        assert self.session is not None
+        state = self.session.state()
+        if state.remaining is None:
+            return max(MIN_DELAY, 1.0 - state.elapsed % 1.0)
+        # The clock shows whole seconds rounded up: it changes as remaining crosses an integer.
+        delay = state.remaining - math.floor(state.remaining) or 1.0
+        for cue in state.phase.cues:
+            if cue.kind != "countdown" and cue.at > state.elapsed:
+                delay = min(delay, cue.at - state.elapsed)
+        return max(MIN_DELAY, delay + 0.002)
+
+    def refresh_view(self, view: View) -> None:
+        """Update only the widgets whose content changed."""
+        old = self.view
+        self.view = view
+        if old is None or old.kind != view.kind:
+            for kind in ("get_ready", "work", "hold", "reps", "rest", "switch", "done"):
+                self.set_class(view.kind == kind, f"-{kind.replace('_', '-')}")
+        self.set_class(view.paused, "-paused")
+        for widget_id, text in (("word", view.word), ("title", view.title),
+                                ("detail", view.detail), ("target", view.target),
+                                ("instructions", view.instructions), ("up-next", view.up_next),
+                                ("session-left", view.session_left)):
+            if old is None or getattr(old, _FIELD[widget_id]) != text:
+                self.query_one(f"#{widget_id}", Static).update(text)
+        count = len(self.timeline.phases) - 1
+        position = f"phase {min(view.index + 1, count)}/{count}"
+        self.query_one("#status", Static).update(("muted · " if self.muted else "") + position)
+        self.query_one(BigClock).value = view.clock
+        self._bar("#phase-bar", view.phase_progress)
+        self._bar("#session-bar", view.session_progress)
+
+    def _bar(self, selector: str, fraction: float) -> None:
+        """Move a bar only when it would move by a visible step."""
+        bar = self.query_one(selector, ProgressBar)
+        value = round(fraction * 200)
+        if bar.total != 200 or bar.progress != value:
+            bar.update(total=200, progress=value)
+
+    # -- commands ----------------------------------------------------------------
+
+    def _command(self, name: str, *args: float) -> None:
+        """Send a command to the engine and redraw at once."""
+        if self.session is not None:
+            getattr(self.session, name)(*args)
+            self.tick()
+
+    def action_toggle_pause(self) -> None:
+        """Pause or resume."""
+        self._command("toggle_pause")
+
+    def action_skip(self) -> None:
+        """Next phase."""
+        self._command("skip")
+
+    def action_back(self) -> None:
+        """Restart the phase, or the previous one."""
+        self._command("back")
+
+    def action_extend(self, direction: int) -> None:
+        """Add or take away ten seconds."""
+        self._command("extend", direction * EXTEND_STEP)
+
+    def action_done(self) -> None:
+        """End a self-paced phase."""
+        if self.session is not None and not self.session.done():
+            self.notify("Enter ends a reps phase; this one is timed (n skips it)", timeout=3)
+        self.tick()
+
+    def action_mute(self) -> None:
+        """Mute or unmute cues."""
+        self.muted = not self.muted
+        self.notify("Cues muted" if self.muted else "Cues on", timeout=2)
+        if self.view is not None:
+            self.refresh_view(self.view)
+
+    @work
+    async def action_quit_session(self) -> None:
+        """Ask, then stop the session."""
+        if await self.app.push_screen_wait(ConfirmScreen("End this session?", "End", "Keep going")):
+            self._finish(completed=False)
+
+    def _finish(self, *, completed: bool) -> None:
+        """Stop ticking and hand over the result."""
+        if self._timer is not None:
+            self._timer.stop()
+        session = self.session
+        if session is None:
+            return
+        self.session = None
+        state = session.state()
+        end = session.finished_at if session.finished_at is not None else session.clock()
+        active = [p.index for p in self.timeline.phases if p.active]
+        reached = [i for i in active if i < state.phase.index]
+        skipped = sum(1 for i in active if i in session.skipped)
+        self.dismiss(SessionResult(
+            routine_id=self.timeline.routine_id,
+            routine_name=self.timeline.routine_name,
+            completed=completed,
+            active_seconds=max(0.0, end - session.started_at - session.paused_total),
+            paused_seconds=session.paused_total,
+            phases_done=len(reached) - skipped,
+            phases_skipped=skipped,
+            phases_total=len(active),
+        ))
+
+
+_FIELD = {"word": "word", "title": "title", "detail": "detail", "target": "target",
+          "instructions": "instructions", "up-next": "up_next", "session-left": "session_left"}
+
+
+def describe_result(result: SessionResult) -> str:
+    """One paragraph about a finished session."""
+    how = "Completed" if result.completed else "Stopped early"
+    paused = f" (plus {format_clock(result.paused_seconds)} paused)" if result.paused_seconds else ""
+    return (f"{how}: {result.routine_name}\n\n"
+            f"Time: {format_clock(result.active_seconds)}{paused}\n"
+            f"Exercise phases done: {result.phases_done} of {result.phases_total}"
+            + (f", {result.phases_skipped} skipped" if result.phases_skipped else ""))
