@@ -1,0 +1,218 @@
+"""Pilot tests: the app driven by keys, time from a fake clock (nothing sleeps)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Markdown, Static
+
+from trainer.app import TrainerApp
+from trainer.config import Config
+from trainer.library import Library, LibraryLoader, Source
+from trainer.screens.confirm import ConfirmScreen
+from trainer.screens.library import LibraryScreen
+from trainer.screens.safety import SafetyScreen
+from trainer.screens.session import SessionScreen
+from trainer.screens.summary import SummaryScreen
+from trainer.widgets.big_clock import BigClock
+
+FIXTURES = Path(__file__).parent / "fixtures" / "applib"
+
+
+class Clock:
+    """A clock that moves only when told."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def library() -> Library:
+    lib = LibraryLoader().load([Source("test", FIXTURES)])
+    assert not lib.problems
+    return lib
+
+
+def make_app(library: Library, clock: Clock, **kwargs: object) -> TrainerApp:
+    config = kwargs.pop("config", Config(acknowledged_safety=True))
+    return TrainerApp(library, clock=clock, config=config, save_settings=False,  # type: ignore[arg-type]
+                      **kwargs)  # type: ignore[arg-type]
+
+
+def text(screen: SessionScreen, widget_id: str) -> str:
+    return str(screen.query_one(f"#{widget_id}", Static).render())
+
+
+async def advance(pilot, clock: Clock, seconds: float) -> SessionScreen:  # type: ignore[no-untyped-def]
+    """Move time on, let the screen catch up, return it."""
+    clock.now += seconds
+    screen = pilot.app.screen
+    assert isinstance(screen, SessionScreen)
+    screen.tick()
+    await pilot.pause()
+    return screen
+
+
+async def start(pilot, routine: str = "tiny") -> SessionScreen:  # type: ignore[no-untyped-def]
+    """Pick a routine on the library screen with the filter and Enter."""
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, LibraryScreen)
+    await pilot.press("slash", *routine, "enter", "enter")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, SessionScreen), screen
+    return screen
+
+
+async def test_library_lists_routines_and_starts_one(library: Library) -> None:
+    clock = Clock()
+    async with make_app(library, clock).run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        table = pilot.app.screen.query_one("#routine-table", DataTable)
+        assert table.row_count == 2
+        screen = await start(pilot, "tiny")
+        assert text(screen, "word") == "GET READY"
+        assert text(screen, "title") == "Next: Overhead reach"
+        assert screen.query_one(BigClock).value == "0:03"
+
+
+async def test_countdown_reaching_zero_moves_on(library: Library) -> None:
+    clock = Clock()
+    async with make_app(library, clock, routine_id="tiny").run_test() as pilot:
+        await pilot.pause()
+        screen = await advance(pilot, clock, 1.0)
+        assert screen.query_one(BigClock).value == "0:02"
+        screen = await advance(pilot, clock, 2.0)
+        assert text(screen, "word") == "HOLD"
+        assert text(screen, "title") == "Overhead reach"
+        assert "left side" in text(screen, "detail")
+        assert screen.has_class("-hold")
+        screen = await advance(pilot, clock, 5.0)
+        assert text(screen, "word") == "SWITCH SIDES"
+
+
+async def test_pause_freezes_the_countdown(library: Library) -> None:
+    clock = Clock()
+    async with make_app(library, clock, routine_id="tiny").run_test() as pilot:
+        await pilot.pause()
+        await advance(pilot, clock, 4.0)  # 1 s into the 5 s hold
+        await pilot.press("space")
+        screen = await advance(pilot, clock, 60.0)
+        assert "PAUSED" in text(screen, "word")
+        assert screen.query_one(BigClock).value == "0:04"
+        await pilot.press("space")
+        screen = await advance(pilot, clock, 1.0)
+        assert text(screen, "word") == "HOLD"
+        assert screen.query_one(BigClock).value == "0:03"
+
+
+async def test_skip_back_and_extend(library: Library) -> None:
+    clock = Clock()
+    async with make_app(library, clock, routine_id="tiny").run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        screen = await advance(pilot, clock, 0.0)
+        assert text(screen, "word") == "HOLD"
+        await pilot.press("plus")
+        screen = await advance(pilot, clock, 0.0)
+        assert screen.query_one(BigClock).value == "0:15"
+        await pilot.press("minus")
+        screen = await advance(pilot, clock, 0.0)
+        assert screen.query_one(BigClock).value == "0:05"
+        await pilot.press("p")  # just started: back to get ready
+        screen = await advance(pilot, clock, 0.0)
+        assert text(screen, "word") == "GET READY"
+        await advance(pilot, clock, 7.0)  # 4 s into the hold: past the grace for "back"
+        await pilot.press("left")  # restarts the hold itself
+        screen = await advance(pilot, clock, 0.0)
+        assert text(screen, "word") == "HOLD"
+        assert screen.query_one(BigClock).value == "0:05"
+
+
+async def test_enter_ends_a_reps_phase(library: Library) -> None:
+    clock = Clock()
+    async with make_app(library, clock, routine_id="tiny").run_test() as pilot:
+        await pilot.pause()
+        screen = await advance(pilot, clock, 3 + 5 + 2 + 5 + 2)
+        assert text(screen, "word") == "REPS"
+        assert "4 reps" in text(screen, "target")
+        screen = await advance(pilot, clock, 100.0)  # self-paced: it waits, counting up
+        assert text(screen, "word") == "REPS"
+        assert screen.query_one(BigClock).value == "1:40"
+        await pilot.press("enter")
+        screen = await advance(pilot, clock, 0.0)
+        assert text(screen, "word") == "REST"
+
+
+async def test_quit_asks_first(library: Library) -> None:
+    clock = Clock()
+    async with make_app(library, clock, routine_id="tiny").run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("escape")  # keep going
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SessionScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SummaryScreen)
+        assert "Stopped early" in str(pilot.app.screen.query_one("#summary-text", Static).render())
+
+
+async def test_finishing_shows_the_summary_and_run_again(library: Library) -> None:
+    clock = Clock()
+    async with make_app(library, clock, routine_id="tiny").run_test() as pilot:
+        await pilot.pause()
+        await advance(pilot, clock, 17.0)
+        await pilot.press("enter")  # the reps phase
+        await advance(pilot, clock, 0.0)
+        await pilot.press("n")  # skip the rest
+        clock.now += 6.0
+        screen = pilot.app.screen
+        assert isinstance(screen, SessionScreen)
+        screen.tick()
+        await pilot.pause()
+        summary = pilot.app.screen
+        assert isinstance(summary, SummaryScreen)
+        body = str(summary.query_one("#summary-text", Static).render())
+        assert "Completed: Tiny routine" in body
+        assert "Exercise phases done: 4 of 4" in body
+        assert "skipped" not in body  # only a rest was skipped
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SessionScreen)
+
+
+async def test_first_run_note_is_shown_once(library: Library, tmp_path: Path) -> None:
+    clock = Clock()
+    config = Config()
+    async with make_app(library, clock, config=config).run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SafetyScreen)
+        assert "not medical advice" in pilot.app.screen.query_one(Markdown).source
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, LibraryScreen)
+    assert config.acknowledged_safety
+
+
+async def test_small_terminal_says_enlarge(library: Library) -> None:
+    clock = Clock()
+    async with make_app(library, clock, routine_id="tiny").run_test(size=(30, 10)) as pilot:
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert screen.query_one("#too-small").display
+        assert not screen.query_one("#body").display
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert not screen.query_one("#too-small").display
+        assert screen.query_one(BigClock).region.height >= 5
+        session = screen.session  # type: ignore[attr-defined]
+        assert session is not None and not session.finished
