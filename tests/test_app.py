@@ -90,7 +90,7 @@ async def test_countdown_reaching_zero_moves_on(library: Library) -> None:
         assert text(screen, "word") == "HOLD"
         assert text(screen, "title") == "Overhead reach"
         assert "left side" in text(screen, "detail")
-        assert screen.has_class("-hold")
+        assert screen.query_one(BigClock).has_class("-hold")
         screen = await advance(pilot, clock, 5.0)
         assert text(screen, "word") == "SWITCH SIDES"
 

@@ -20,6 +20,8 @@ from trainer.screens.confirm import ConfirmScreen
 from trainer.session import Event, Session
 from trainer.widgets.big_clock import BigClock
 
+PHASE_KINDS = ("get_ready", "work", "hold", "reps", "rest", "switch", "done")
+_STATE_CLASSES = {f"-{kind.replace('_', '-')}" for kind in PHASE_KINDS} | {"-paused"}
 EXTEND_STEP = 10.0
 MIN_DELAY = 0.01  # never spin the event loop
 
@@ -124,10 +126,14 @@ class SessionScreen(Screen[SessionResult]):
         """Update only the widgets whose content changed."""
         old = self.view
         self.view = view
-        if old is None or old.kind != view.kind:
-            for kind in ("get_ready", "work", "hold", "reps", "rest", "switch", "done"):
-                self.set_class(view.kind == kind, f"-{kind.replace('_', '-')}")
-        self.set_class(view.paused, "-paused")
+        # Classes go on the few widgets that change colour: restyling the whole screen
+        # costs tens of milliseconds per phase change.
+        if old is None or old.kind != view.kind or old.paused != view.paused:
+            wanted = {f"-{view.kind.replace('_', '-')}"} | ({"-paused"} if view.paused else set())
+            for widget in self.query("#word, #clock, #phase-bar"):
+                # One restyle per widget: every class change on its own would restyle again.
+                keep = {c for c in widget.classes if c not in _STATE_CLASSES}
+                widget.set_classes(keep | wanted)
         for widget_id, text in (("word", view.word), ("title", view.title),
                                 ("detail", view.detail), ("target", view.target),
                                 ("instructions", view.instructions), ("up-next", view.up_next),
