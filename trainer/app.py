@@ -48,10 +48,9 @@ class TrainerApp(App[None]):
     @work
     async def _start(self) -> None:
         """Safety note first (once), then the library or the requested routine."""
-        if not self.config.acknowledged_safety:
-            if await self.push_screen_wait(SafetyScreen()):
-                self.config.acknowledged_safety = True
-                self._save()
+        if not self.config.acknowledged_safety and await self.push_screen_wait(SafetyScreen()):
+            self.config.acknowledged_safety = True
+            self._save()
         await self.push_screen(LibraryScreen(self.library))
         if self.routine_id is not None:
             self.run_routine(self.routine_id)

@@ -40,8 +40,8 @@ def load_config() -> Config:
         return config
     try:
         data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        config.problem = f"{config.path} is not valid YAML ({exc.__class__.__name__}); using defaults"
+    except yaml.YAMLError:
+        config.problem = f"{config.path} is not valid YAML; using the defaults"
         return config
     if not isinstance(data, dict):
         config.problem = f"{config.path} should be a mapping; using defaults"

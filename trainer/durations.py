@@ -26,7 +26,9 @@ def parse_duration(value: object) -> float:
     if seconds < 0:
         raise ValueError("a duration cannot be negative")
     if seconds > MAX_SECONDS:
-        raise ValueError(f"{format_duration(seconds)} is longer than the {MAX_SECONDS // 3600}h limit")
+        # YAML's .inf cannot be rounded for display, and a huge number is not worth echoing.
+        shown = format_duration(seconds) if seconds < 100 * MAX_SECONDS else "that"
+        raise ValueError(f"{shown} is longer than the {MAX_SECONDS // 3600}h limit")
     return seconds
 
 

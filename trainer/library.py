@@ -130,12 +130,14 @@ class LibraryLoader:
 
     def __init__(self) -> None:
         self._cache: dict[str, tuple[tuple[int, ...], str | None, _FileResult]] = {}
+        self._timelines: dict[str, tuple[Routine, tuple[Exercise, ...], Timeline]] = {}
 
     def load(self, sources: Sequence[Source]) -> Library:
         """Read every source in order; later sources override earlier ones by id."""
         lib = Library()
         broken: set[str] = set()
         entries: dict[str, _RoutineEntry] = {}
+        timelines: dict[str, tuple[Routine, tuple[Exercise, ...], Timeline]] = {}
         for source in sources:
             if not source.path.exists():
                 if source.required:
@@ -159,7 +161,7 @@ class LibraryLoader:
             timeline = None
             if not problems:
                 try:
-                    timeline = build_timeline(entry.routine, lib.exercises)
+                    timeline = self._timeline(entry.routine, lib.exercises, timelines)
                 except LimitError as exc:
                     o = entry.origin
                     problems.append(Problem(o.path, o.line, o.col, str(exc), exc.hint))
@@ -168,8 +170,24 @@ class LibraryLoader:
                 continue
             lib.routines[routine_id] = entry.routine
             lib.timelines[routine_id] = timeline
+        self._timelines = timelines
         lib.problems.sort()
         return lib
+
+    def _timeline(self, routine: Routine, exercises: dict[str, Exercise],
+                  timelines: dict[str, tuple[Routine, tuple[Exercise, ...], Timeline]]
+                  ) -> Timeline:
+        """The routine's timeline, reused from the last load while the routine and every
+        exercise it names are the very same objects (they are, when their files are unchanged)."""
+        uses = _exercises_used(routine, exercises)
+        cached = self._timelines.get(routine.id)
+        if (cached is not None and cached[0] is routine and len(cached[1]) == len(uses)
+                and all(a is b for a, b in zip(cached[1], uses, strict=True))):
+            timeline = cached[2]
+        else:
+            timeline = build_timeline(routine, exercises)
+        timelines[routine.id] = (routine, uses, timeline)
+        return timeline
 
     @staticmethod
     def _claim(lib: Library, seen: dict[tuple[str, str], Origin], kind: str, item_id: str,
@@ -358,6 +376,17 @@ def _check_references(entry: _RoutineEntry, exercises: dict[str, Exercise],
         elif isinstance(step, IntervalStep):
             for index, exercise_id in enumerate(step.interval.exercises):
                 yield from check(exercise_id, (*loc, "interval", "exercises", index))
+
+
+def _exercises_used(routine: Routine, exercises: dict[str, Exercise]) -> tuple[Exercise, ...]:
+    """Every exercise a routine names, in order (all known: its references were checked)."""
+    used: list[Exercise] = []
+    for step, _ in _walk(routine.steps, ()):
+        if isinstance(step, ExerciseStep):
+            used.append(exercises[step.exercise])
+        elif isinstance(step, IntervalStep):
+            used += [exercises[exercise_id] for exercise_id in step.interval.exercises]
+    return tuple(used)
 
 
 def _timing_of(exercise: Exercise) -> str:

@@ -32,9 +32,15 @@ Slug = Annotated[
     Strict(),
     StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=1, max_length=64)
 ]
-Name = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-Text = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-ShortText = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[
+    str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=80)
+]
+Text = Annotated[
+    str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+]
+ShortText = Annotated[
+    str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
 
 
 def _positive(seconds: float) -> float:

@@ -1,4 +1,4 @@
-"""Where trainer finds its built-in data and keeps the user's files (nothing is created on import)."""
+"""Where trainer finds its built-in data and keeps the user's files (nothing created on import)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Problems found in library files, as `file:line:col: message (hint)`, and plain wording for them."""
+"""Problems in library files, as `file:line:col: message (hint)`, and plain wording for them."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def describe(error: ErrorDetails, known_keys: Iterable[str]) -> tuple[str, str]:
     if kind == "missing":
         return f"missing required key '{field}'", ""
     if kind == "value_error":
-        return str(ctx.get("error", error["msg"])), ""
+        return f"{field}: {ctx.get('error', error['msg'])}", ""
     if kind == "literal_error":
         expected = str(ctx.get("expected", "")).replace("'", "")
         hint = did_you_mean(str(value), expected.replace(" or ", ", ").split(", "))

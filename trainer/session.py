@@ -74,6 +74,10 @@ class Session:
         self._paused_at: float | None = None
         self._pending: list[Event] = []
         self._run = 0
+        self._index = 0
+        self._t0 = 0.0
+        self._deadline: float | None = None
+        self._fired: set[tuple[str, int]] = set()
         # Time left in every later phase, for the whole-session countdown.
         self._after = [0.0] * len(timeline.phases)
         for i in range(len(timeline.phases) - 2, -1, -1):
@@ -82,8 +86,8 @@ class Session:
         self._enter(index, self.started_at - max(0.0, elapsed))
         if elapsed > 0:
             # Resuming: what was already due in this phase is not played again.
-            self._fired |= {(kind, value) for kind, _, value in self._cue_times()
-                            if kind != "phase_started"}
+            self._fired |= {(kind, value) for kind, at, value in self._cue_times()
+                            if kind != "phase_started" and at <= self.started_at}
 
     # -- reading ---------------------------------------------------------------
 
@@ -145,8 +149,11 @@ class Session:
 
     def pause(self) -> None:
         """Freeze the countdown."""
-        if not self.paused and not self.finished:
-            self._advance(self.clock())
+        if self.paused:
+            return
+        self._advance(self.clock())
+        # Checked after catching up: the session may have ended since the last tick.
+        if not self.finished:
             self._paused_at = self.clock()
 
     def resume(self) -> None:
@@ -213,12 +220,14 @@ class Session:
         """Start a phase (a new run of it) at clock time t0."""
         self._index = index
         self._run += 1
-        self._fired: set[tuple[str, int]] = set()
+        self._fired = set()
         self._t0 = t0
         phase = self.phase
         self._deadline = None if phase.duration is None else t0 + phase.duration
         if phase.kind == "done":
             self.finished_at = t0
+            # Reached while paused (skip, or extend to zero): it ended then, so it is not paused.
+            self._paused_at = None
             self._pending.append(Event("finished", phase, t0, self._run))
             self._fired.add(("phase_started", 0))
 
@@ -229,9 +238,14 @@ class Session:
         for cue in phase.cues:
             # Countdowns follow the (possibly extended) deadline; the rest follow the start.
             if cue.kind == "countdown" and self._deadline is not None:
-                times.append((cue.kind, self._deadline - cue.value, cue.value))
+                at = self._deadline - cue.value
+                if at <= self._t0:
+                    continue  # the phase was shortened to less than this count
             else:
-                times.append((cue.kind, self._t0 + cue.at, cue.value))
+                at = self._t0 + cue.at
+                if self._deadline is not None and at >= self._deadline:
+                    continue  # past the end of a shortened phase
+            times.append((cue.kind, at, cue.value))
         return times
 
     def _advance(self, now: float) -> None:

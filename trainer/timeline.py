@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from trainer.durations import format_duration
@@ -241,15 +242,23 @@ def _merge(items: list[Phase | _Gap]) -> Iterator[Phase | _Gap]:
 
 def _cues(phase: Phase, countdown: int) -> tuple[Cue, ...]:
     """Countdown, halfway, rep and switch cues of one phase."""
+    return _timing_cues(phase.kind, phase.duration, phase.reps, phase.tempo, countdown)
+
+
+# Cues depend only on these few values, which repeat across a library's many phases; sharing
+# the (immutable) tuples saves rebuilding tens of thousands of identical cues on each load.
+@lru_cache(maxsize=4096, typed=True)
+def _timing_cues(kind: PhaseKind, duration: float | None, reps: int | None,
+                 tempo: float | None, countdown: int) -> tuple[Cue, ...]:
+    """The cues of a phase with this kind and timing."""
     cues: list[Cue] = []
-    if phase.kind == "switch":
+    if kind == "switch":
         cues.append(Cue(0.0, "switch_sides"))
-    duration = phase.duration
-    if duration is None or phase.kind == "done":
+    if duration is None or kind == "done":
         return tuple(cues)
-    if phase.reps and phase.tempo:
-        cues += [Cue(k * phase.tempo, "rep", k + 1) for k in range(1, phase.reps)]
-    elif phase.kind in ("work", "hold") and duration >= HALFWAY_MIN:
+    if reps and tempo:
+        cues += [Cue(k * tempo, "rep", k + 1) for k in range(1, reps)]
+    elif kind in ("work", "hold") and duration >= HALFWAY_MIN:
         cues.append(Cue(duration / 2, "halfway"))
     cues += [Cue(duration - n, "countdown", n) for n in range(countdown, 0, -1) if n < duration]
     return tuple(sorted(cues, key=lambda c: (c.at, c.kind)))
@@ -265,8 +274,10 @@ def build_timeline(routine: Routine, exercises: Mapping[str, Exercise]) -> Timel
 
     def place(phase: Phase) -> None:
         nonlocal offset
-        placed = replace(phase, index=len(phases), start=offset)
-        phases.append(replace(placed, cues=_cues(placed, d.countdown)))
+        # One copy, built from the fields directly (dataclasses.replace is slow on a hot path);
+        # the cues depend on the phase's own timing, not on its index or start.
+        phases.append(Phase(**{**vars(phase), "index": len(phases), "start": offset,
+                               "cues": _cues(phase, d.countdown)}))
         offset += phase.estimate
 
     items = list(_merge(expander.items))

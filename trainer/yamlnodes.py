@@ -14,6 +14,7 @@ _SCALARS = yaml.constructor.SafeConstructor()
 MAX_DEPTH = 24
 MAX_ALIASES = 200
 MAX_NODES = 200_000
+_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 Path_ = tuple[str | int, ...]
 Mark = tuple[int, int]
@@ -97,10 +98,18 @@ class _Builder:
                     raise YamlError(f"too many aliases (limit {MAX_ALIASES})", *_mark(node))
             self.seen.add(id(node))
         self.doc.values[path] = _mark(node)
+        # An explicit tag on a list or mapping (!!python/object, !!set, ...) would otherwise be
+        # dropped silently, loading something other than what the file says.
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTIONS:
+            kind = node.tag.rsplit(":", 1)[-1]
+            raise YamlError(
+                f"unsupported value type '{kind}'", *_mark(node), hint="remove the tag"
+            )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
         return self._scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:

@@ -229,7 +229,9 @@ _FIELD = {"word": "word", "title": "title", "detail": "detail", "target": "targe
 def describe_result(result: SessionResult) -> str:
     """One paragraph about a finished session."""
     how = "Completed" if result.completed else "Stopped early"
-    paused = f" (plus {format_clock(result.paused_seconds)} paused)" if result.paused_seconds else ""
+    paused = ""
+    if result.paused_seconds:
+        paused = f" (plus {format_clock(result.paused_seconds)} paused)"
     return (f"{how}: {result.routine_name}\n\n"
             f"Time: {format_clock(result.active_seconds)}{paused}\n"
             f"Exercise phases done: {result.phases_done} of {result.phases_total}"
