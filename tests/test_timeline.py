@@ -10,7 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trainer.model import Exercise, Routine
-from trainer.timeline import REP_ESTIMATE, LimitError, Phase, Timeline, build_timeline
+from trainer.timeline import (
+    REP_ESTIMATE,
+    LimitError,
+    Phase,
+    Timeline,
+    _step_bounds,
+    build_timeline,
+    check_limits,
+)
 
 EXERCISES = {
     e["id"]: Exercise.model_validate(e)
@@ -331,3 +339,24 @@ def test_generated_routines_keep_the_timeline_invariants(step_list: list[Any],
         assert countdown == sorted(countdown, reverse=True)
         assert len(countdown) <= defaults["countdown"]
     assert tl.total == pytest.approx(sum(p.estimate for p in tl.phases))
+
+
+@settings(max_examples=200, deadline=None)
+@given(steps, routine_defaults)
+def test_the_cheap_limit_check_never_undercounts(step_list: list[Any],
+                                                 defaults: dict[str, Any]) -> None:
+    routine = Routine.model_validate(
+        {"id": "r", "name": "R", "defaults": defaults, "steps": step_list})
+    count, seconds = _step_bounds(routine.steps, EXERCISES, routine.defaults)
+    tl = build_timeline(routine, EXERCISES)
+    assert count + 2 >= len(tl.phases)
+    assert seconds + routine.defaults.get_ready >= tl.total - 1e-9
+
+
+def test_limit_check_rejects_hostile_nesting_quickly() -> None:
+    nested: dict[str, Any] = {"exercise": "jog"}
+    for _ in range(5):
+        nested = {"block": "B", "repeat": 50, "steps": [nested]}
+    routine = Routine.model_validate({"id": "r", "name": "R", "steps": [nested]})
+    with pytest.raises(LimitError):
+        check_limits(routine, EXERCISES)

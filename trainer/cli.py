@@ -13,7 +13,7 @@ from typing import Any
 
 from trainer import __version__
 from trainer.durations import format_clock, format_duration
-from trainer.library import Library, Source, default_sources, LibraryLoader
+from trainer.library import Library, LibraryLoader, Source, default_sources
 from trainer.model import CATEGORIES, LEVELS, Exercise
 from trainer.problems import did_you_mean
 from trainer.timeline import Phase, Timeline

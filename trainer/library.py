@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +23,7 @@ from trainer.model import (
     Step,
 )
 from trainer.problems import Problem, describe, did_you_mean
-from trainer.timeline import LimitError, Timeline, build_timeline
+from trainer.timeline import LimitError, Timeline, build_timeline, check_limits
 from trainer.yamlnodes import Document, Path_, YamlError, load
 
 M = TypeVar("M", bound=BaseModel)
@@ -82,13 +82,38 @@ class _FileResult:
     problems: list[Problem] = field(default_factory=list)
 
 
+class _Timelines(Mapping[str, Timeline]):
+    """Timelines by routine id, each built the first time it is asked for."""
+
+    def __init__(self, routines: dict[str, Routine],
+                 build: Callable[[Routine], Timeline] | None = None) -> None:
+        self._routines = routines
+        self._build = build
+        self._built: dict[str, Timeline] = {}
+
+    def __getitem__(self, routine_id: str) -> Timeline:
+        timeline = self._built.get(routine_id)
+        if timeline is None:
+            routine = self._routines[routine_id]
+            assert self._build is not None
+            timeline = self._built[routine_id] = self._build(routine)
+        return timeline
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._routines)
+
+    def __len__(self) -> int:
+        return len(self._routines)
+
+
 @dataclass
 class Library:
     """The merged library: what loaded, and every problem found on the way."""
 
     exercises: dict[str, Exercise] = field(default_factory=dict)
     routines: dict[str, Routine] = field(default_factory=dict)
-    timelines: dict[str, Timeline] = field(default_factory=dict)
+    # Built on first use: a load only checks that each routine fits the limits.
+    timelines: Mapping[str, Timeline] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
@@ -137,7 +162,6 @@ class LibraryLoader:
         lib = Library()
         broken: set[str] = set()
         entries: dict[str, _RoutineEntry] = {}
-        timelines: dict[str, tuple[Routine, tuple[Exercise, ...], Timeline]] = {}
         for source in sources:
             if not source.path.exists():
                 if source.required:
@@ -158,35 +182,31 @@ class LibraryLoader:
                         entries[entry.routine.id] = entry
         for routine_id, entry in entries.items():
             problems = list(_check_references(entry, lib.exercises, broken))
-            timeline = None
             if not problems:
                 try:
-                    timeline = self._timeline(entry.routine, lib.exercises, timelines)
+                    check_limits(entry.routine, lib.exercises)
                 except LimitError as exc:
                     o = entry.origin
                     problems.append(Problem(o.path, o.line, o.col, str(exc), exc.hint))
-            if timeline is None:
+            if problems:
                 lib.problems += problems
                 continue
             lib.routines[routine_id] = entry.routine
-            lib.timelines[routine_id] = timeline
-        self._timelines = timelines
+        exercises = lib.exercises
+        lib.timelines = _Timelines(lib.routines, lambda r: self._timeline(r, exercises))
         lib.problems.sort()
         return lib
 
-    def _timeline(self, routine: Routine, exercises: dict[str, Exercise],
-                  timelines: dict[str, tuple[Routine, tuple[Exercise, ...], Timeline]]
-                  ) -> Timeline:
-        """The routine's timeline, reused from the last load while the routine and every
+    def _timeline(self, routine: Routine, exercises: dict[str, Exercise]) -> Timeline:
+        """The routine's timeline, reused from an earlier load while the routine and every
         exercise it names are the very same objects (they are, when their files are unchanged)."""
         uses = _exercises_used(routine, exercises)
         cached = self._timelines.get(routine.id)
         if (cached is not None and cached[0] is routine and len(cached[1]) == len(uses)
                 and all(a is b for a, b in zip(cached[1], uses, strict=True))):
-            timeline = cached[2]
-        else:
-            timeline = build_timeline(routine, exercises)
-        timelines[routine.id] = (routine, uses, timeline)
+            return cached[2]
+        timeline = build_timeline(routine, exercises)
+        self._timelines[routine.id] = (routine, uses, timeline)
         return timeline
 
     @staticmethod

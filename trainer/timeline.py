@@ -296,3 +296,42 @@ def build_timeline(routine: Routine, exercises: Mapping[str, Exercise]) -> Timel
         raise LimitError(f"routine lasts {format_duration(offset)} "
                          f"(limit {format_duration(MAX_TOTAL)})", "split it into shorter routines")
     return Timeline(routine.id, routine.name, tuple(phases), d.countdown, d.announce)
+
+
+def _step_bounds(steps: tuple[Step, ...], exercises: Mapping[str, Exercise],
+                 d: Defaults) -> tuple[int, float]:
+    """At most how many phases and seconds these steps expand to (rests counted unmerged)."""
+    count, seconds = 0, 0.0
+    for step in steps:
+        if isinstance(step, ExerciseStep):
+            ex = exercises[step.exercise]
+            timing: ExerciseStep | Exercise = step if _has_timing(step) else ex
+            tempo = step.tempo if step.tempo is not None else timing.tempo
+            estimate = _timing(timing.hold, timing.duration, timing.reps, tempo)[2]
+            sets = step.sets or ex.sets
+            sides = 2 if ex.sides == "each" else 1
+            set_rest = step.set_rest if step.set_rest is not None else d.set_rest
+            rest = step.rest if step.rest is not None else d.rest
+            count += sets * (2 * sides - 1) + sets
+            seconds += sets * (sides * estimate + (sides - 1) * d.switch)
+            seconds += (sets - 1) * set_rest + rest
+        elif isinstance(step, RestStep):
+            count, seconds = count + 1, seconds + step.rest
+        elif isinstance(step, IntervalStep):
+            spec = step.interval
+            count += 2 * spec.rounds
+            seconds += spec.rounds * spec.work + (spec.rounds - 1) * spec.rest + d.rest
+        else:
+            inner_count, inner_seconds = _step_bounds(step.steps, exercises, d)
+            rest = step.rest_between if step.rest_between is not None else d.rest
+            count += step.repeat * (inner_count + 1)
+            seconds += step.repeat * inner_seconds + (step.repeat - 1) * rest
+    return count, seconds
+
+
+def check_limits(routine: Routine, exercises: Mapping[str, Exercise]) -> None:
+    """Raise LimitError if the routine is too big, without building it when it clearly is not."""
+    count, seconds = _step_bounds(routine.steps, exercises, routine.defaults)
+    if count + 2 <= MAX_PHASES and seconds + routine.defaults.get_ready <= MAX_TOTAL:
+        return
+    build_timeline(routine, exercises)  # near or over a limit: the exact answer decides
