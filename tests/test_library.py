@@ -490,3 +490,16 @@ def test_cached_file_still_sees_changes_in_other_files(folder: Path,
     lib = load(folder, loader=loader)
     assert lib.problems == []
     assert "r" in lib.routines
+
+
+def test_a_routine_with_other_mistakes_still_has_its_unknown_ids_reported(
+        folder: Path, write_yaml: WriteYaml) -> None:
+    routine = write_yaml("routine.yaml", ROUTINE_HEAD
+                         + "      - {exercise: knee-hugg, holdd: 20s}\n"
+                         + "      - block: B\n        steps: [sqat]\n", folder)
+    messages = [(p.line, p.message, p.hint) for p in problems_in(load(folder), routine)]
+    assert messages == [
+        (6, "unknown exercise 'knee-hugg'", "did you mean 'knee-hug'?"),
+        (6, "unknown key 'holdd'", "did you mean 'hold'?"),
+        (8, "unknown exercise 'sqat'", "did you mean 'squat'?"),
+    ]

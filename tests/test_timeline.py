@@ -360,3 +360,10 @@ def test_limit_check_rejects_hostile_nesting_quickly() -> None:
     routine = Routine.model_validate({"id": "r", "name": "R", "steps": [nested]})
     with pytest.raises(LimitError):
         check_limits(routine, EXERCISES)
+
+
+def test_changing_only_the_reps_keeps_the_exercise_tempo() -> None:
+    phase = middle(timeline([{"exercise": "bridge", "reps": 6}]))[0]
+    assert (phase.kind, phase.duration, phase.tempo) == ("work", 18.0, 3.0)
+    held = middle(timeline([{"exercise": "bridge", "hold": 20}]))[0]
+    assert (held.kind, held.tempo) == ("hold", None)

@@ -79,6 +79,8 @@ class _FileResult:
     exercises: list[tuple[Exercise, Origin]] = field(default_factory=list)
     routines: list[_RoutineEntry] = field(default_factory=list)
     broken_exercises: set[str] = field(default_factory=set)
+    # Exercise ids named by routines that failed their own checks, still worth checking.
+    loose_refs: list[tuple[str, Origin]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -162,6 +164,7 @@ class LibraryLoader:
         lib = Library()
         broken: set[str] = set()
         entries: dict[str, _RoutineEntry] = {}
+        loose_refs: list[tuple[str, Origin]] = []
         for source in sources:
             if not source.path.exists():
                 if source.required:
@@ -173,6 +176,7 @@ class LibraryLoader:
                 lib.files.append(str(path))
                 lib.problems += result.problems
                 broken |= result.broken_exercises
+                loose_refs += result.loose_refs
                 for exercise, origin in result.exercises:
                     if self._claim(lib, seen, "exercise", exercise.id, origin):
                         lib.exercises[exercise.id] = exercise
@@ -192,6 +196,10 @@ class LibraryLoader:
                 lib.problems += problems
                 continue
             lib.routines[routine_id] = entry.routine
+        for ref, o in loose_refs:
+            if ref not in lib.exercises and ref not in broken:
+                lib.problems.append(Problem(o.path, o.line, o.col, f"unknown exercise '{ref}'",
+                                            did_you_mean(ref, lib.exercises)))
         exercises = lib.exercises
         lib.timelines = _Timelines(lib.routines, lambda r: self._timeline(r, exercises))
         lib.problems.sort()
@@ -308,6 +316,9 @@ def read_text(name: str, data: bytes, label: str = "library") -> _FileResult:
     for index, item in enumerate(_items(doc, "routines", problem)):
         base = ("routines", index)
         routine = _validate(Routine, item, doc, base, problem)
+        if routine is None:
+            result.loose_refs += [(ref, Origin(name, *doc.mark(loc), label))
+                                  for ref, loc in _raw_refs(item, (*base, "steps"))]
         if routine is not None and all(
             _timing_ok(step, doc, loc, problem, exercise=False)
             for step, loc in _walk(routine.steps, (*base, "steps"))
@@ -317,6 +328,28 @@ def read_text(name: str, data: bytes, label: str = "library") -> _FileResult:
                 _RoutineEntry(routine, Origin(name, *doc.mark(base), label), doc, base)
             )
     return result
+
+
+def _raw_refs(item: Any, loc: Path_) -> Iterator[tuple[str, Path_]]:
+    """Exercise ids in an unvalidated routine's steps, as far as their shape allows."""
+    steps = item.get("steps") if isinstance(item, dict) and loc[-1] == "steps" else item
+    if not isinstance(steps, list):
+        return
+    for index, step in enumerate(steps):
+        here = (*loc, index)
+        if isinstance(step, str):
+            yield step, here
+        elif not isinstance(step, dict):
+            continue
+        elif isinstance(step.get("exercise"), str):
+            yield step["exercise"], (*here, "exercise")
+        elif isinstance(step.get("steps"), list):
+            yield from _raw_refs(step["steps"], (*here, "steps"))
+        elif isinstance(step.get("interval"), dict):
+            ids = step["interval"].get("exercises")
+            for n, ref in enumerate(ids if isinstance(ids, list) else []):
+                if isinstance(ref, str):
+                    yield ref, (*here, "interval", "exercises", n)
 
 
 def _items(doc: Document, key: str, problem: Any) -> list[Any]:

@@ -169,7 +169,7 @@ class _Expander:
         """Sets and sides of one exercise."""
         ex = self.exercises[step.exercise]
         timing: ExerciseStep | Exercise = step if _has_timing(step) else ex
-        tempo = step.tempo if step.tempo is not None else timing.tempo
+        tempo = _tempo(step, ex)
         sets = step.sets or ex.sets
         set_rest = step.set_rest if step.set_rest is not None else self.defaults.set_rest
         sides: tuple[Any, ...] = {"each": ("left", "right"), "alternate": ("alternate",)}.get(
@@ -202,6 +202,15 @@ class _Expander:
             if r < spec.rounds:
                 self.add(_Gap(spec.rest, 2))
         self.add(_Gap(self.defaults.rest, 1))
+
+
+def _tempo(step: ExerciseStep, ex: Exercise) -> float | None:
+    """The step's tempo, or the exercise's when the step only changes the number of reps."""
+    if step.tempo is not None:
+        return step.tempo
+    if step.hold is None and step.duration is None:
+        return ex.tempo
+    return None
 
 
 def _has_timing(step: ExerciseStep) -> bool:
@@ -306,7 +315,7 @@ def _step_bounds(steps: tuple[Step, ...], exercises: Mapping[str, Exercise],
         if isinstance(step, ExerciseStep):
             ex = exercises[step.exercise]
             timing: ExerciseStep | Exercise = step if _has_timing(step) else ex
-            tempo = step.tempo if step.tempo is not None else timing.tempo
+            tempo = _tempo(step, ex)
             estimate = _timing(timing.hold, timing.duration, timing.reps, tempo)[2]
             sets = step.sets or ex.sets
             sides = 2 if ex.sides == "each" else 1
