@@ -15,7 +15,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Static, TabbedCont
 
 from trainer.durations import format_clock
 from trainer.library import Library
-from trainer.model import Exercise
+from trainer.model import LEVELS, Exercise
 from trainer.presenter import preview
 from trainer.screens.problems import ProblemsScreen
 
@@ -67,7 +67,8 @@ class LibraryScreen(Screen[None]):
     def on_mount(self) -> None:
         """Fill the tables and focus the routines."""
         routines = self.query_one("#routine-table", DataTable)
-        routines.add_columns("Routine", "Level", "Time")
+        # Time first: names can be long, and a cut-off time would be the worst loss.
+        routines.add_columns("Time", "Routine", "Level")
         exercises = self.query_one("#exercise-table", DataTable)
         exercises.add_columns("Exercise", "Category", "Level")
         self._fill("")
@@ -84,11 +85,14 @@ class LibraryScreen(Screen[None]):
         lib = self.library
         table = self.query_one("#routine-table", DataTable)
         table.clear()
-        for routine in lib.routines.values():
+        # Gentlest and shortest first: "start slowly, increase gradually".
+        ordered = sorted(lib.routines.values(),
+                         key=lambda r: (LEVELS.index(r.level), lib.timeline(r.id).total))
+        for routine in ordered:
             if matches(routine.id, routine.name, routine.level, routine.summary,
                        " ".join(self._mix(routine.id))):
                 total = format_clock(lib.timeline(routine.id).total)
-                table.add_row(routine.name, routine.level, total, key=routine.id)
+                table.add_row(total, routine.name, routine.level, key=routine.id)
         table = self.query_one("#exercise-table", DataTable)
         table.clear()
         for ex in lib.exercises.values():
