@@ -1,4 +1,4 @@
-"""Regenerate the README screenshots (SVG) from the built-in library: `python docs/make_screenshots.py`."""
+"""Regenerate the README screenshots (SVG): `python docs/make_screenshots.py`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from trainer.app import TrainerApp
+from trainer.audio.players import NonePlayer
 from trainer.config import Config
 from trainer.library import LibraryLoader, Source
 from trainer.paths import builtin_library_dir
@@ -20,7 +21,7 @@ async def shoot(name: str, routine: str | None, seconds: float, size: tuple[int,
     """Run the app at a size, move the fake clock on, save the screen."""
     library = LibraryLoader().load([Source("built-in", builtin_library_dir())])
     now = [0.0]
-    app = TrainerApp(library, routine_id=routine, clock=lambda: now[0],
+    app = TrainerApp(library, routine_id=routine, clock=lambda: now[0], player=NonePlayer(),
                      config=Config(acknowledged_safety=True, theme="textual-dark"),
                      save_settings=False)
     async with app.run_test(size=size) as pilot:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Markdown, Static
 
 from trainer.app import TrainerApp
+from trainer.audio.players import RecordingPlayer
 from trainer.config import Config
 from trainer.library import Library, LibraryLoader, Source
 from trainer.screens.confirm import ConfirmScreen
@@ -37,10 +39,11 @@ def library() -> Library:
     return lib
 
 
-def make_app(library: Library, clock: Clock, **kwargs: object) -> TrainerApp:
+def make_app(library: Library, clock: Clock, **kwargs: Any) -> TrainerApp:
+    """The app on the fixture library, with a recording player and the fake clock."""
     config = kwargs.pop("config", Config(acknowledged_safety=True))
-    return TrainerApp(library, clock=clock, config=config, save_settings=False,  # type: ignore[arg-type]
-                      **kwargs)  # type: ignore[arg-type]
+    kwargs.setdefault("player", RecordingPlayer(clock))
+    return TrainerApp(library, clock=clock, config=config, save_settings=False, **kwargs)
 
 
 def text(screen: SessionScreen, widget_id: str) -> str:
@@ -185,7 +188,7 @@ async def test_finishing_shows_the_summary_and_run_again(library: Library) -> No
         assert "Completed: Tiny routine" in body
         assert "Exercise phases done: 4 of 4" in body
         assert "skipped" not in body  # only a rest was skipped
-        await pilot.press("r")
+        await pilot.press("ctrl+r")
         await pilot.pause()
         assert isinstance(pilot.app.screen, SessionScreen)
 

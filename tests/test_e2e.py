@@ -49,14 +49,14 @@ def test_trainer_run_shows_phases_and_summary(tmp_path: Path) -> None:
     (config / "config.yaml").write_text("acknowledged_safety: true\n")
     env = {**os.environ, "TERM": "xterm-256color", "TRAINER_CONFIG_DIR": str(config),
            "TRAINER_DATA_DIR": str(tmp_path / "data"), "TRAINER_LIBRARY": ""}
-    term = Terminal([sys.executable, "-m", "trainer", "run", "e2e", "--library", str(FIXTURES)],
-                    env)
+    term = Terminal([sys.executable, "-m", "trainer", "run", "e2e", "--library", str(FIXTURES),
+                     "--audio", "bell"], env)
     try:
         for word in ("GET READY", "HOLD", "Wall lean", "REST", "WORK", "Easy march"):
             term.wait_for(word)
         term.wait_for("Well done.")
         term.wait_for("Completed: End to end")
-        term.child.send("q")
+        term.child.send("\x11")  # ctrl+q: the summary's check-in boxes take plain keys
         term.child.expect(pexpect.EOF, timeout=10)
     finally:
         term.child.close(force=True)

@@ -6,6 +6,7 @@ import pytest
 from textual.widgets import Static
 
 from trainer.app import TrainerApp
+from trainer.audio.players import NonePlayer
 from trainer.config import Config
 from trainer.library import Library, LibraryLoader, Source
 from trainer.paths import builtin_library_dir
@@ -18,7 +19,7 @@ LIBRARY: Library = LibraryLoader().load([Source("built-in", builtin_library_dir(
 @pytest.mark.parametrize("routine_id", sorted(LIBRARY.routines))
 async def test_routine_runs_to_its_summary(routine_id: str) -> None:
     now = [0.0]
-    app = TrainerApp(LIBRARY, routine_id=routine_id, clock=lambda: now[0],
+    app = TrainerApp(LIBRARY, routine_id=routine_id, clock=lambda: now[0], player=NonePlayer(),
                      config=Config(acknowledged_safety=True), save_settings=False)
     timeline = LIBRARY.timeline(routine_id)
     seen: list[str] = []

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from trainer.app import TrainerApp
+from trainer.audio.players import NonePlayer
 from trainer.config import Config
 from trainer.library import LibraryLoader, Source
 from trainer.screens.session import SessionScreen
@@ -18,7 +19,7 @@ SIZES = [(80, 24), (120, 40)]
 def _app(routine_id: str | None = None) -> TrainerApp:
     library = LibraryLoader().load([Source("test", FIXTURES)])
     now = [1000.0]
-    app = TrainerApp(library, routine_id=routine_id, clock=lambda: now[0],
+    app = TrainerApp(library, routine_id=routine_id, clock=lambda: now[0], player=NonePlayer(),
                      config=Config(acknowledged_safety=True, theme="textual-dark"),
                      save_settings=False)
     app.fake_now = now  # type: ignore[attr-defined]

@@ -1,25 +1,48 @@
-"""The Textual app: wires the screens to the library, the clock and the settings."""
+"""The Textual app: wires the screens to the library, the clock, the cues, history and settings."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
+from trainer import paths
 from trainer.config import Config, load_config, save_config
+from trainer.history import History, Recorder, ResumePlan
 from trainer.library import Library
+from trainer.screens.confirm import ConfirmScreen
 from trainer.screens.library import LibraryScreen
-from trainer.screens.safety import SafetyScreen
-from trainer.screens.session import SessionScreen
+from trainer.screens.session import SessionResult, SessionScreen
 from trainer.screens.summary import SummaryScreen
-from trainer.session import Clock
+from trainer.session import Clock, Session
+
+if TYPE_CHECKING:
+    from trainer.audio.players import Player
+    from trainer.cli_history import ResumeTarget
+
+FLASH_SECONDS = 0.3
+# Cues that mark a change of phase: these flash the screen as well as ringing.
+FLASH_CUES = {"get_ready", "work", "rest", "switch", "complete", "phase"}
+
+
+def _safety_note() -> ModalScreen[bool]:
+    """The first-run note, imported when needed: its Markdown pulls in markdown-it (~0.1 s)."""
+    from trainer.screens.safety import SafetyScreen
+
+    return SafetyScreen()
 
 
 class TrainerApp(App[None]):
-    """Library, sessions and summaries; `routine_id` goes straight into a session."""
+    """Library, sessions and summaries; `routine_id` or `resume` go straight into a session."""
 
     CSS_PATH = "trainer.tcss"
     TITLE = "trainer"
@@ -27,53 +50,213 @@ class TrainerApp(App[None]):
     VERTICAL_BREAKPOINTS = [(0, "-tiny-h"), (12, "-short"), (24, "-tall")]
 
     def __init__(self, library: Library, *, routine_id: str | None = None,
-                 clock: Clock = time.monotonic, config: Config | None = None,
-                 save_settings: bool = True) -> None:
+                 resume: ResumeTarget | None = None, clock: Clock = time.monotonic,
+                 config: Config | None = None, save_settings: bool = True,
+                 audio: str | None = None, voice: bool = True, history: History | None = None,
+                 player: Player | None = None, today: Callable[[], date] = date.today) -> None:
         super().__init__()
         self.library = library
         self.routine_id = routine_id
+        self.resume_target = resume
         self.clock = clock
         self.config = config if config is not None else load_config()
         self.save_settings = save_settings
+        self.audio_mode = audio or self.config.audio
+        self.voice = voice and self.config.voice
+        self.history = history
+        self.player = player
+        self.today = today
+        self.sound_overrides: dict[str, Path] = {}
+        self._player_waiters: list[Callable[[Player], None]] = []
+
+    # -- starting and stopping ---------------------------------------------------------------
+
+    def run_guarded(self) -> int:
+        """Run; whatever ends the app mid-session (quit, hangup, crash) leaves it resumable."""
+        try:
+            self.run()
+        finally:
+            self.interrupt_sessions()
+            if self.history is not None:
+                self.history.close()
+        return self.return_code or 0
 
     def on_mount(self) -> None:
-        """Apply the saved theme, show the safety note once, then the first screen."""
+        """Settings, history, signals and the player; then the first screen."""
         if self.config.theme and self.config.theme in self.available_themes:
             self.theme = self.config.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.config.problem:
             self.notify(self.config.problem, severity="warning", timeout=8)
+        if self.history is None:
+            self.history = History.open()
+        if self.history.problem:
+            self.notify(self.history.problem, severity="warning", timeout=10)
+        self._resolve_sounds()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGHUP, signal.SIGTERM):
+            # Not available on every platform, nor off the main thread (tests).
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signum, self._hang_up)
+        if self.player is None:
+            self._choose_player()
         self._start()
+
+    def _hang_up(self) -> None:
+        """SIGHUP (the SSH connection dropped) or SIGTERM: save and go."""
+        self.interrupt_sessions()
+        self.exit(return_code=129)
+
+    def interrupt_sessions(self) -> None:
+        """Leave every running session interrupted with its resume point."""
+        for screen in self.screen_stack:
+            if isinstance(screen, SessionScreen):
+                screen.interrupt()
 
     @work
     async def _start(self) -> None:
-        """Safety note first (once), then the library or the requested routine."""
-        if not self.config.acknowledged_safety and await self.push_screen_wait(SafetyScreen()):
+        """Safety note first (once), then the library, a resume offer, or the routine."""
+        if not self.config.acknowledged_safety and await self.push_screen_wait(_safety_note()):
             self.config.acknowledged_safety = True
             self._save()
-        await self.push_screen(LibraryScreen(self.library))
-        if self.routine_id is not None:
+        # The library goes underneath without waiting for it to paint: a session asked for on
+        # the command line comes up sooner.
+        self.push_screen(LibraryScreen(self.library))
+        if self.resume_target is not None:
+            self.run_routine(self.resume_target.routine_id, self.resume_target.plan)
+        elif self.routine_id is not None:
             self.run_routine(self.routine_id)
+        else:
+            await self._offer_resume()
+
+    async def _offer_resume(self) -> None:
+        """If the last session was interrupted, offer to pick it up (or say why not)."""
+        assert self.history is not None
+        point = self.history.resumable()
+        if point is None:
+            return
+        check = point.check(self.library.timelines.get(point.routine_id))
+        if not check.offer:
+            self.notify(f"Cannot resume {point.routine_name}: {check.reason}", timeout=8)
+            self.history.decline_resume(point.session_id)
+            return
+        timeline = self.library.timeline(point.routine_id)
+        plan = point.plan(timeline)
+        stale = f"\n{check.reason}" if check.verdict == "stale" else ""
+        question = f"Resume {point.routine_name}?\n{plan.message}{stale}"
+        if await self.push_screen_wait(ConfirmScreen(question, "Resume", "Not now")):
+            self.run_routine(point.routine_id, plan)
+        else:
+            self.history.decline_resume(point.session_id)
 
     def on_library_screen_start(self, message: LibraryScreen.Start) -> None:
         """A routine was chosen on the library screen."""
         self.run_routine(message.routine_id)
 
-    @work
-    async def run_routine(self, routine_id: str) -> None:
+    @work(group="routine")
+    async def run_routine(self, routine_id: str, resume: ResumePlan | None = None) -> None:
         """Run sessions of a routine until the person goes back to the library."""
         while True:
-            result = await self.push_screen_wait(SessionScreen(self.library, routine_id))
-            choice = await self.push_screen_wait(SummaryScreen(result))
+            result = await self.push_screen_wait(SessionScreen(self.library, routine_id, resume))
+            resume = None
+            choice = await self.push_screen_wait(
+                SummaryScreen(result, self._checkin_saver(result)))
             if choice != "again":
                 return
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
-        """The usual commands plus one per routine."""
+    def action_history(self) -> None:
+        """Show history and progress."""
+        from trainer.screens.history import HistoryScreen
+
+        assert self.history is not None
+        self.push_screen(HistoryScreen(self.history, self.library, self.today()))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The usual commands, history, and one per routine."""
         yield from super().get_system_commands(screen)
+        yield SystemCommand("History and progress", "Streak, minutes per week, pain trend",
+                            self.action_history)
         for routine in self.library.routines.values():
             yield SystemCommand(f"Start: {routine.name}", routine.summary or routine.id,
                                 lambda rid=routine.id: self.run_routine(rid))
+
+    # -- history -------------------------------------------------------------------------------
+
+    def record(self, session: Session, resume: ResumePlan | None) -> Recorder | None:
+        """A recorder writing this session into the history."""
+        if self.history is None:
+            return None
+        if resume is not None:
+            return Recorder.resume(self.history, session, resume)
+        return Recorder.start(self.history, session)
+
+    def _checkin_saver(self, result: SessionResult) -> Callable[..., str | None] | None:
+        """Stores a check-in for this session, or None when it has no record."""
+        history, session_id = self.history, result.session_id
+        if history is None or session_id is None:
+            return None
+
+        def save(pain: int | None, effort: int | None, note: str) -> str | None:
+            try:
+                history.add_checkin(session_id, pain, effort, note)
+            except Exception as exc:  # a failed save must not end the app; say why instead
+                return f"Check-in not saved: {exc}"
+            return None
+
+        return save
+
+    # -- cues ----------------------------------------------------------------------------------
+
+    @work(thread=True, group="player")
+    def _choose_player(self) -> None:
+        """Find a player (probing local ones takes a moment, so off the event loop)."""
+        from trainer.audio.players import choose_player
+
+        player, reason = choose_player(self.audio_mode, ring=self.ring)
+        self.log(f"audio: {reason}")
+        self.call_from_thread(self._player_chosen, player)
+
+    def _player_chosen(self, player: Player) -> None:
+        """Hand the player to whoever is waiting for it."""
+        self.player = player
+        waiters, self._player_waiters = self._player_waiters, []
+        for waiter in waiters:
+            waiter(player)
+
+    def when_player_ready(self, callback: Callable[[Player], None]) -> None:
+        """Call back with the player now, or once it has been chosen."""
+        if self.player is not None:
+            callback(self.player)
+        else:
+            self._player_waiters.append(callback)
+
+    def ring(self, cue: str) -> None:
+        """The bell player's output: BEL to the terminal (it travels over SSH) and a flash."""
+        self.bell()
+        if cue in FLASH_CUES and isinstance(self.screen, SessionScreen):
+            word = self.screen.query_one("#word")
+            word.add_class("-flash")
+            self.set_timer(FLASH_SECONDS, lambda: word.remove_class("-flash"))
+
+    def _resolve_sounds(self) -> None:
+        """Cue sounds chosen in config.yaml, kept inside the config and sounds folders."""
+        if not self.config.sounds:
+            return
+        from trainer.audio.cues import resolve_overrides
+
+        roots = [paths.config_dir(), paths.builtin_sounds_dir()]
+        self.sound_overrides, problems = resolve_overrides(
+            self.config.sounds, paths.config_dir(), roots)
+        for cue, problem in problems.items():
+            self.notify(f"config.yaml sounds: {cue}: {problem}", severity="warning", timeout=8)
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def remember(self, **settings: Any) -> None:
+        """Change and save settings such as volume and mute."""
+        for key, value in settings.items():
+            setattr(self.config, key, value)
+        self._save()
 
     def _theme_changed(self, theme: object) -> None:
         """Remember the theme."""

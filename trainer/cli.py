@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from trainer import __version__
+from trainer.config import AUDIO_MODES, load_config
 from trainer.durations import format_clock, format_duration
 from trainer.library import Library, LibraryLoader, Source, default_sources
 from trainer.model import CATEGORIES, LEVELS, Exercise
@@ -21,6 +22,12 @@ from trainer.timeline import Phase, Timeline
 
 def _parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
+    sound = argparse.ArgumentParser(add_help=False)
+    sound.add_argument("--audio", choices=AUDIO_MODES, default=argparse.SUPPRESS,
+                       help="auto (default: the bell over SSH, else a local player), local, "
+                       "bell or none")
+    sound.add_argument("--no-voice", action="store_true", default=argparse.SUPPRESS,
+                       help="no spoken announcements")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--library", "-L", metavar="DIR", action="append", type=Path,
                         default=argparse.SUPPRESS,
@@ -31,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Your own library folder: " + str(_user_library_hint()),
     )
     parser.add_argument("--version", action="version", version=f"trainer {__version__}")
+    parser.add_argument("--audio", choices=AUDIO_MODES, default=argparse.SUPPRESS,
+                        help="how cues reach you (default auto: the bell over SSH, else a "
+                        "local player)")
+    parser.add_argument("--no-voice", action="store_true", default=argparse.SUPPRESS,
+                        help="no spoken announcements")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("list", parents=[common], help="list routines and exercises")
@@ -45,8 +57,34 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("routine", help="routine id")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = sub.add_parser("run", parents=[common], help="start a routine in the app")
+    p = sub.add_parser("run", parents=[common, sound], help="start a routine in the app")
     p.add_argument("routine", help="routine id")
+
+    sub.add_parser("resume", parents=[common, sound],
+                   help="continue the last interrupted session in the app")
+
+    p = sub.add_parser("sound-test", parents=[common, sound],
+                       help="play every cue and say which player is used, or why none works")
+    p.add_argument("--volume", type=_volume, default=None, metavar="0-100",
+                   help="volume in percent (default: the saved volume)")
+
+    p = sub.add_parser("export-audio", parents=[common, sound],
+                       help="write a routine's whole guided session as one audio track")
+    p.add_argument("routine", help="routine id")
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE",
+                   help="the track to write: .wav always, .mp3 or .ogg with ffmpeg")
+    p.add_argument("--volume", type=_volume, default=100, metavar="0-100",
+                   help="volume in percent (default 100)")
+
+    p = sub.add_parser("history", parents=[common], help="past sessions")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="JSON (see docs/history.md)")
+    form.add_argument("--csv", action="store_true", help="CSV for a spreadsheet")
+    p.add_argument("--limit", type=int, default=20, metavar="N",
+                   help="the last N sessions (default 20; 0 for all)")
+
+    sub.add_parser("stats", parents=[common],
+                   help="streak, minutes per week, routines, pain trend and suggestions")
 
     p = sub.add_parser("validate", parents=[common],
                        help="check library files; every problem as file:line:col")
@@ -85,21 +123,84 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_show(_load(extra), args)
     if args.command == "validate":
         return cmd_validate(extra, args.paths)
+    audio = getattr(args, "audio", None)
+    voice = not getattr(args, "no_voice", False)
+    if args.command == "sound-test":
+        from trainer.audio.cli_audio import sound_test
+
+        volume = args.volume if args.volume is not None else load_config().volume
+        return sound_test(audio or load_config().audio, volume=volume, voice=voice)
+    if args.command == "export-audio":
+        return cmd_export(_load(extra), args.routine, args.output, voice, args.volume)
+    if args.command == "history":
+        from trainer.cli_history import history
+
+        return history("json" if args.json else "csv" if args.csv else "table",
+                       args.limit or None)
+    if args.command == "stats":
+        from trainer.cli_history import stats
+
+        return stats(_load(extra))
     # The app shows problems and notes itself; nothing is printed around the TUI.
-    return cmd_app(LibraryLoader().load(default_sources(extra)), getattr(args, "routine", None))
+    lib = LibraryLoader().load(default_sources(extra))
+    if args.command == "resume":
+        return cmd_resume(lib, audio, voice)
+    return cmd_app(lib, getattr(args, "routine", None), audio, voice)
 
 
-def cmd_app(lib: Library, routine_id: str | None) -> int:
-    """`trainer` (the library) or `trainer run ROUTINE` (straight into a session)."""
-    if routine_id is not None and _find_routine(lib, routine_id) is None:
+def _volume(text: str) -> int:
+    """A volume percentage for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError("volume is 0 to 100")
+    return value
+
+
+def cmd_export(lib: Library, routine_id: str, output: Path, voice: bool, volume: int) -> int:
+    """`trainer export-audio ROUTINE -o FILE`."""
+    if _find_routine(lib, routine_id) is None:
         return 1
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
-        print("trainer: the app needs a terminal; try `trainer list`", file=sys.stderr)
+    from trainer.audio.cli_audio import export
+
+    return export(lib.timeline(routine_id), lib.exercises, output, voice=voice, volume=volume)
+
+
+def _needs_terminal() -> bool:
+    """True (after saying so) when there is no terminal to draw the app on."""
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return False
+    print("trainer: the app needs a terminal; try `trainer list`", file=sys.stderr)
+    return True
+
+
+def cmd_resume(lib: Library, audio: str | None, voice: bool) -> int:
+    """`trainer resume`: the app, straight into the interrupted session."""
+    from trainer.cli_history import CannotResume, resume_target
+
+    try:
+        target = resume_target(lib)
+    except CannotResume as exc:
+        print(f"trainer: {exc}", file=sys.stderr)
+        return exc.exit_code
+    if _needs_terminal():
         return 2
     from trainer.app import TrainerApp  # Textual only when the app runs
 
-    TrainerApp(lib, routine_id=routine_id).run()
-    return 0
+    return TrainerApp(lib, resume=target, audio=audio, voice=voice).run_guarded()
+
+
+def cmd_app(lib: Library, routine_id: str | None, audio: str | None, voice: bool) -> int:
+    """`trainer` (the library) or `trainer run ROUTINE` (straight into a session)."""
+    if routine_id is not None and _find_routine(lib, routine_id) is None:
+        return 1
+    if _needs_terminal():
+        return 2
+    from trainer.app import TrainerApp  # Textual only when the app runs
+
+    return TrainerApp(lib, routine_id=routine_id, audio=audio, voice=voice).run_guarded()
 
 
 def _load(extra: Sequence[Path]) -> Library:

@@ -12,6 +12,7 @@ import yaml
 
 from trainer import paths
 
+AUDIO_MODES: tuple[str, ...] = ("auto", "local", "bell", "none")
 
 @dataclass
 class Config:
@@ -19,6 +20,11 @@ class Config:
 
     acknowledged_safety: bool = False
     theme: str | None = None
+    audio: str = "auto"  # auto | local | bell | none
+    volume: int = 80  # percent
+    muted: bool = False
+    voice: bool = True
+    sounds: dict[str, str] = field(default_factory=dict)  # cue name -> file in the config folder
     keys: dict[str, str] = field(default_factory=dict)
     problem: str | None = None
 
@@ -50,9 +56,18 @@ def load_config() -> Config:
         config.acknowledged_safety = data["acknowledged_safety"]
     if isinstance(data.get("theme"), str):
         config.theme = data["theme"]
-    keys = data.get("keys")
-    if isinstance(keys, dict):
-        config.keys = {str(k): str(v) for k, v in keys.items()}
+    if data.get("audio") in AUDIO_MODES:
+        config.audio = data["audio"]
+    volume = data.get("volume")
+    if isinstance(volume, int) and not isinstance(volume, bool) and 0 <= volume <= 100:
+        config.volume = volume
+    for key in ("voice", "muted"):
+        if isinstance(data.get(key), bool):
+            setattr(config, key, data[key])
+    for key in ("sounds", "keys"):
+        value = data.get(key)
+        if isinstance(value, dict):
+            setattr(config, key, {str(k): str(v) for k, v in value.items()})
     return config
 
 

@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from trainer.audio.pcm import silent, wav_bytes
+from trainer.config import AUDIO_MODES
 
 __all__ = ["AUDIO_MODES", "LOCAL_PLAYERS", "BellPlayer", "LocalPlayer", "NonePlayer", "Player",
            "RecordingPlayer", "Sound", "bell_over_ssh", "choose_player", "find_local_player",
            "make_sound"]
 
-AUDIO_MODES: tuple[str, ...] = ("auto", "local", "bell", "none")
 # Argument lists after the program name; the sound file's path is appended.
 LOCAL_PLAYERS: dict[str, tuple[str, ...]] = {
     "pw-play": (),

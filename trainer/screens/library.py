@@ -27,6 +27,7 @@ class LibraryScreen(Screen[None]):
         Binding("slash", "filter", "Filter", id="library.filter"),
         Binding("t", "toggle_tab", "Routines/Exercises", id="library.tab"),
         Binding("exclamation_mark", "problems", "Problems", id="library.problems"),
+        Binding("h", "app.history", "History", id="library.history"),
         Binding("q", "app.quit", "Quit", id="library.quit"),
     ]
 

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.types import UnusedParameter
 from textual.widgets import Footer, ProgressBar, Static
+from textual.worker import get_current_worker
 
+from trainer.audio.engine import CueEngine
+from trainer.audio.players import BellPlayer, Player
 from trainer.durations import format_clock
+from trainer.history import Recorder, ResumePlan
 from trainer.library import Library
 from trainer.presenter import View, present
 from trainer.screens.confirm import ConfirmScreen
@@ -22,14 +29,37 @@ from trainer.widgets.big_clock import BigClock
 
 PHASE_KINDS = ("get_ready", "work", "hold", "reps", "rest", "switch", "done")
 _STATE_CLASSES = {f"-{kind.replace('_', '-')}" for kind in PHASE_KINDS} | {"-paused"}
+UNUSED = UnusedParameter()
+if TYPE_CHECKING:
+    from trainer.app import TrainerApp
+
 EXTEND_STEP = 10.0
 MIN_DELAY = 0.01  # never spin the event loop
+
+
+class StillProgressBar(ProgressBar):
+    """A ProgressBar that repaints only when its progress or total is set.
+
+    ProgressBar runs a 1 s timer that calls `update()` to refresh its ETA; the ETA moves every
+    time, so the whole bar is rewritten on the terminal every second even when hidden
+    (`show_eta=False`) and the bar has not moved. Here that call does nothing.
+    """
+
+    def update(self, *, total: float | UnusedParameter | None = UNUSED,
+               progress: float | UnusedParameter = UNUSED,
+               advance: float | UnusedParameter = UNUSED) -> None:
+        """As ProgressBar.update, but a call without arguments (the ETA timer's) is a no-op."""
+        if (isinstance(total, UnusedParameter) and isinstance(progress, UnusedParameter)
+                and isinstance(advance, UnusedParameter)):
+            return
+        super().update(total=total, progress=progress, advance=advance)
 
 
 @dataclass(frozen=True)
 class SessionResult:
     """How a session went, for the summary."""
 
+    session_id: int | None
     routine_id: str
     routine_name: str
     completed: bool
@@ -51,18 +81,24 @@ class SessionScreen(Screen[SessionResult]):
         Binding("minus,underscore", "extend(-1)", "-10s", id="session.less"),
         Binding("enter", "done", "Done", id="session.done"),
         Binding("m", "mute", "Mute", id="session.mute"),
+        Binding("right_square_bracket", "volume(10)", "Vol+", id="session.louder", show=False),
+        Binding("left_square_bracket", "volume(-10)", "Vol-", id="session.quieter", show=False),
         Binding("q,escape", "quit_session", "Quit", id="session.quit"),
     ]
 
-    def __init__(self, library: Library, routine_id: str) -> None:
+    def __init__(self, library: Library, routine_id: str, resume: ResumePlan | None = None) -> None:
         super().__init__()
         self.library = library
         self.timeline = library.timeline(routine_id)
+        self.resume = resume
         self.session: Session | None = None
+        self.recorder: Recorder | None = None
+        self.engine: CueEngine | None = None
         self.view: View | None = None
-        self.events: list[Event] = []  # everything emitted, for the audio layer and tests
+        self.events: list[Event] = []  # everything emitted, for tests
         self.muted = False
         self._timer: Timer | None = None
+        self._status = ""
 
     def compose(self) -> ComposeResult:
         """The layout; content is filled in by `refresh_view`."""
@@ -74,21 +110,63 @@ class SessionScreen(Screen[SessionResult]):
             yield Static("", id="title")
             yield Static("", id="detail")
             yield BigClock(id="clock")
-            yield ProgressBar(show_eta=False, show_percentage=False, id="phase-bar")
+            yield StillProgressBar(show_eta=False, show_percentage=False, id="phase-bar")
             yield Static("", id="target")
             with VerticalScroll(id="how"):
                 yield Static("", id="instructions")
             yield Static("", id="up-next")
             with Horizontal(id="bottom"):
-                yield ProgressBar(show_eta=False, show_percentage=False, id="session-bar")
+                yield StillProgressBar(show_eta=False, show_percentage=False, id="session-bar")
                 yield Static("", id="session-left")
         yield Static("Enlarge the terminal to at least 40 x 12", id="too-small")
         yield Footer()
 
     def on_mount(self) -> None:
-        """Start the clock."""
-        self.session = Session(self.timeline, self.app.clock)  # type: ignore[attr-defined]
+        """Start the clock, the record in the history and the cues."""
+        app = self.trainer
+        if self.resume is not None:
+            self.session = self.resume.session(self.timeline, app.clock)
+            self.recorder = app.record(self.session, self.resume)
+            self.notify(self.resume.message, timeout=6)
+        else:
+            self.session = Session(self.timeline, app.clock)
+            self.recorder = app.record(self.session, None)
+        self.muted = app.config.muted
+        app.when_player_ready(self._start_cues)
         self.tick()
+
+    @property
+    def trainer(self) -> TrainerApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    def _start_cues(self, player: Player) -> None:
+        """Make the cue engine for this routine and render its sounds on a worker thread."""
+        app = self.trainer
+        self.engine = CueEngine(
+            self.timeline, self.library.exercises, player, volume=app.config.volume,
+            muted=self.muted, voice=app.voice, fallback=BellPlayer(app.ring),
+            on_notice=lambda text: self.notify(text, severity="warning", timeout=8),
+            overrides=app.sound_overrides)
+        self._prepare_cues(self.engine)
+
+    @work(thread=True, exclusive=True, group="cues")
+    def _prepare_cues(self, engine: CueEngine) -> None:
+        """Pre-render every cue and voice line (slow; a worker thread)."""
+        worker = get_current_worker()
+        engine.prepare(should_stop=lambda: worker.is_cancelled)
+
+    def _play(self, events: list[Event]) -> None:
+        """Hand events to the cue engine (or ring the bell for phase changes until it exists)."""
+        if self.engine is not None:
+            self.engine.handle(events)
+        elif not self.muted and any(e.kind in ("phase_started", "finished") for e in events):
+            self.trainer.ring("phase")
+
+    def on_unmount(self) -> None:
+        """Stop playing and reaping."""
+        if self.engine is not None:
+            self.engine.close()
 
     def tick(self) -> None:
         """Catch up with the clock, pass on events, redraw what changed, plan the next tick."""
@@ -101,6 +179,10 @@ class SessionScreen(Screen[SessionResult]):
         events = session.tick()
         if events:
             self.events += events
+        self._play(events)
+        if self.recorder is not None:
+            self.recorder.update()
+            self._report(self.recorder.problem)
         state = session.state()
         self.refresh_view(present(state, self.timeline, self.library.exercises))
         if state.finished:
@@ -139,10 +221,16 @@ class SessionScreen(Screen[SessionResult]):
                                 ("instructions", view.instructions), ("up-next", view.up_next),
                                 ("session-left", view.session_left)):
             if old is None or getattr(old, _FIELD[widget_id]) != text:
-                self.query_one(f"#{widget_id}", Static).update(text)
+                # The time left changes every second but its width (`width: auto`) seldom:
+                # skip the screen-wide layout pass when it keeps its width.
+                resize = (widget_id != "session-left" or old is None
+                          or cell_len(old.session_left) != cell_len(text))
+                self.query_one(f"#{widget_id}", Static).update(text, layout=resize)
         count = len(self.timeline.phases) - 1
-        position = f"phase {min(view.index + 1, count)}/{count}"
-        self.query_one("#status", Static).update(("muted · " if self.muted else "") + position)
+        status = ("muted · " if self.muted else "") + f"phase {min(view.index + 1, count)}/{count}"
+        if status != self._status:  # Static.update repaints (and lays out) even if unchanged
+            self._status = status
+            self.query_one("#status", Static).update(status)
         self.query_one(BigClock).value = view.clock
         self._bar("#phase-bar", view.phase_progress)
         self._bar("#session-bar", view.session_progress)
@@ -163,8 +251,10 @@ class SessionScreen(Screen[SessionResult]):
             self.tick()
 
     def action_toggle_pause(self) -> None:
-        """Pause or resume."""
+        """Pause or resume (a pause is a checkpoint in the history)."""
         self._command("toggle_pause")
+        if self.session is not None and self.session.paused and self.recorder is not None:
+            self.recorder.checkpoint()
 
     def action_skip(self) -> None:
         """Next phase."""
@@ -185,11 +275,33 @@ class SessionScreen(Screen[SessionResult]):
         self.tick()
 
     def action_mute(self) -> None:
-        """Mute or unmute cues."""
+        """Mute or unmute cues (remembered)."""
         self.muted = not self.muted
+        if self.engine is not None and self.engine.muted != self.muted:
+            self.engine.toggle_mute()
+        self.trainer.remember(muted=self.muted)
         self.notify("Cues muted" if self.muted else "Cues on", timeout=2)
         if self.view is not None:
             self.refresh_view(self.view)
+
+    def action_volume(self, step: int) -> None:
+        """Louder or quieter by a step (remembered)."""
+        volume = max(0, min(100, self.trainer.config.volume + step))
+        if self.engine is not None:
+            volume = self.engine.set_volume(volume)
+        self.trainer.remember(volume=volume)
+        self.notify(f"Volume {volume}%", timeout=2)
+
+    def _report(self, problem: str | None) -> None:
+        """Show a history problem once."""
+        if problem and problem != getattr(self, "_reported", None):
+            self._reported = problem
+            self.notify(problem, severity="warning", timeout=8)
+
+    def interrupt(self) -> None:
+        """The app is going away mid-session: leave it resumable."""
+        if self.recorder is not None and self.session is not None:
+            self.recorder.interrupt()
 
     @work
     async def action_quit_session(self) -> None:
@@ -205,12 +317,17 @@ class SessionScreen(Screen[SessionResult]):
         if session is None:
             return
         self.session = None
+        if self.recorder is not None:
+            self.recorder.finish(completed=completed)
+            self._report(self.recorder.problem)
         state = session.state()
         end = session.finished_at if session.finished_at is not None else session.clock()
         active = [p.index for p in self.timeline.phases if p.active]
         reached = [i for i in active if i < state.phase.index]
         skipped = sum(1 for i in active if i in session.skipped)
         self.dismiss(SessionResult(
+            session_id=self.recorder.session_id if self.recorder and self.recorder.session_id
+            else None,
             routine_id=self.timeline.routine_id,
             routine_name=self.timeline.routine_name,
             completed=completed,

@@ -38,9 +38,12 @@ def render_big(text: str, width: int, height: int, max_scale: int = 4) -> str:
     scale = min(max_scale, height // ROWS, width // (2 * columns)) if columns else 0
     if scale < 1:
         return text
+    # Centred here, not by text-align: that trims each line's edge spaces first, which shifts
+    # the rows of a glyph like "1" against each other.
+    pad = " " * ((width - 2 * scale * columns) // 2)
     lines = []
     for row in pixels:
-        line = "".join(("█" if px == "#" else " ") * 2 * scale for px in row)
+        line = pad + "".join(("█" if px == "#" else " ") * 2 * scale for px in row)
         lines += [line] * scale
     return "\n".join(lines)
 
@@ -49,7 +52,7 @@ class BigClock(Widget):
     """Shows a short time string (like 1:30) as large as fits; repaints only when it changes."""
 
     DEFAULT_CSS = """
-    BigClock { height: 5; width: 1fr; content-align: center middle; text-align: center; }
+    BigClock { height: 5; width: 1fr; content-align: left middle; text-wrap: nowrap; }
     """
 
     value: reactive[str] = reactive("", layout=False)
