@@ -86,6 +86,9 @@ class TrainerApp(App[None]):
         if self.config.theme and self.config.theme in self.available_themes:
             self.theme = self.config.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self.config.keys:
+            # config.yaml `keys:` maps binding ids (session.pause, ...) to other keys.
+            self.set_keymap(self.config.keys)
         if self.config.problem:
             self.notify(self.config.problem, severity="warning", timeout=8)
         if self.history is None:
