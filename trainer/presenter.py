@@ -78,6 +78,15 @@ def _how_to(exercise: Exercise | None) -> str:
     return "\n".join(lines)
 
 
+def _left(seconds: float) -> str:
+    """Time left in the session, to the minute: the big clock already counts the seconds."""
+    if seconds <= 0:
+        return "finished"
+    if seconds < 60:
+        return "under a minute left"
+    return f"{math.ceil(seconds / 60 - 1e-9)} min left"
+
+
 def present(state: State, timeline: Timeline, exercises: Mapping[str, Exercise]) -> View:
     """The view for one state."""
     phase = state.phase
@@ -123,7 +132,7 @@ def present(state: State, timeline: Timeline, exercises: Mapping[str, Exercise])
         target=target,
         instructions=_how_to(exercise),
         up_next=up_next,
-        session_left=f"{format_clock(state.session_remaining)} left",
+        session_left=_left(state.session_remaining),
         phase_progress=state.progress,
         session_progress=1 - state.session_remaining / total if total else 1.0,
         paused=state.paused,

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from trainer.app import TrainerApp
 
 EXTEND_STEP = 10.0
+BAR_SECONDS = 3.0
 MIN_DELAY = 0.01  # never spin the event loop
 
 
@@ -99,6 +100,7 @@ class SessionScreen(Screen[SessionResult]):
         self.muted = False
         self._timer: Timer | None = None
         self._status = ""
+        self._bars_moved = -BAR_SECONDS
 
     def compose(self) -> ComposeResult:
         """The layout; content is filled in by `refresh_view`."""
@@ -232,8 +234,14 @@ class SessionScreen(Screen[SessionResult]):
             self._status = status
             self.query_one("#status", Static).update(status)
         self.query_one(BigClock).value = view.clock
-        self._bar("#phase-bar", view.phase_progress)
-        self._bar("#session-bar", view.session_progress)
+        # Bars move every few seconds rather than every second: each move rewrites a whole
+        # line, which adds up over SSH, and the big clock already shows every second.
+        now = self.trainer.clock()
+        steady = old is not None and old.index == view.index and old.paused == view.paused
+        if not steady or now - self._bars_moved >= BAR_SECONDS or view.phase_progress >= 1:
+            self._bars_moved = now
+            self._bar("#phase-bar", view.phase_progress)
+            self._bar("#session-bar", view.session_progress)
 
     def _bar(self, selector: str, fraction: float) -> None:
         """Move a bar only when it would move by a visible step."""
