@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 EXTEND_STEP = 10.0
 BAR_SECONDS = 3.0
+SESSION_BAR_SECONDS = 10.0  # the whole session's bar barely moves in a few seconds anyway
 MIN_DELAY = 0.01  # never spin the event loop
 
 
@@ -100,7 +101,7 @@ class SessionScreen(Screen[SessionResult]):
         self.muted = False
         self._timer: Timer | None = None
         self._status = ""
-        self._bars_moved = -BAR_SECONDS
+        self._bars_moved = [-SESSION_BAR_SECONDS, -SESSION_BAR_SECONDS]  # phase bar, session bar
 
     def compose(self) -> ComposeResult:
         """The layout; content is filled in by `refresh_view`."""
@@ -238,9 +239,11 @@ class SessionScreen(Screen[SessionResult]):
         # line, which adds up over SSH, and the big clock already shows every second.
         now = self.trainer.clock()
         steady = old is not None and old.index == view.index and old.paused == view.paused
-        if not steady or now - self._bars_moved >= BAR_SECONDS or view.phase_progress >= 1:
-            self._bars_moved = now
+        if not steady or now - self._bars_moved[0] >= BAR_SECONDS:
+            self._bars_moved[0] = now
             self._bar("#phase-bar", view.phase_progress)
+        if not steady or now - self._bars_moved[1] >= SESSION_BAR_SECONDS:
+            self._bars_moved[1] = now
             self._bar("#session-bar", view.session_progress)
 
     def _bar(self, selector: str, fraction: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -31,32 +32,93 @@ def _pixels(text: str) -> list[str]:
     return [" ".join(glyph[row] for glyph in glyphs) for row in range(ROWS)]
 
 
-def render_big(text: str, width: int, height: int, max_scale: int = 4) -> str:
-    """Block-digit text scaled to fit width x height; plain text if even scale 1 does not fit."""
-    pixels = _pixels(text)
-    columns = len(pixels[0])
-    scale = min(max_scale, height // ROWS, width // (2 * columns)) if columns else 0
+def fit_scale(text: str, width: int, height: int, max_scale: int = 4) -> int:
+    """The largest block size that fits the text in width x height (0: use plain text)."""
+    columns = len(_pixels(text)[0])
+    return max(0, min(max_scale, height // ROWS, width // (2 * columns))) if columns else 0
+
+
+def render_glyph(char: str, scale: int, gap: bool = False) -> str:
+    """One character in block digits (with a blank column before it if `gap`)."""
     if scale < 1:
-        return text
-    # Centred here, not by text-align: that trims each line's edge spaces first, which shifts
-    # the rows of a glyph like "1" against each other.
-    pad = " " * ((width - 2 * scale * columns) // 2)
+        return char
+    glyph = _FONT.get(char, _FONT[" "])
     lines = []
-    for row in pixels:
-        line = pad + "".join(("█" if px == "#" else " ") * 2 * scale for px in row)
+    for row in glyph:
+        line = ((" " if gap else "") + row).replace("#", "█" * 2 * scale)
+        line = line.replace(" ", " " * 2 * scale)
         lines += [line] * scale
     return "\n".join(lines)
 
 
-class BigClock(Widget):
-    """Shows a short time string (like 1:30) as large as fits; repaints only when it changes."""
+def render_big(text: str, width: int, height: int, max_scale: int = 4) -> str:
+    """The whole text in block digits at the size that fits (plain text if none does)."""
+    scale = fit_scale(text, width, height, max_scale)
+    if scale < 1:
+        return text
+    glyphs = [render_glyph(ch, scale, gap=i > 0).split("\n") for i, ch in enumerate(text)]
+    return "\n".join("".join(rows) for rows in zip(*glyphs, strict=True))
 
-    DEFAULT_CSS = """
-    BigClock { height: 5; width: 1fr; content-align: left middle; text-wrap: nowrap; }
-    """
 
-    value: reactive[str] = reactive("", layout=False)
+class Glyph(Widget):
+    """One character of the clock: only the characters that change are redrawn."""
+
+    DEFAULT_CSS = "Glyph { width: auto; height: auto; text-wrap: nowrap; }"
+
+    char: reactive[str] = reactive(" ", layout=False)
+    scale: reactive[int] = reactive(1, layout=True)
+
+    def __init__(self, char: str, gap: bool) -> None:
+        super().__init__()
+        self.gap = gap
+        self.set_reactive(Glyph.char, char)
 
     def render(self) -> str:
-        """The value in block digits sized to the widget."""
-        return render_big(self.value, self.size.width, self.size.height)
+        """The character at the current scale."""
+        return render_glyph(self.char, self.scale, self.gap)
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        """As wide as the glyph."""
+        return max(len(line) for line in self.render().split("\n"))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """As tall as the glyph."""
+        return self.render().count("\n") + 1
+
+
+class BigClock(Widget):
+    """A short time (like 1:30) in block digits as large as fits, one widget per character.
+
+    A ticking clock changes one digit a second; redrawing just that glyph keeps the bytes sent
+    to the terminal (over SSH) close to what a bare countdown writes.
+    """
+
+    DEFAULT_CSS = """
+    BigClock { height: 5; width: 1fr; layout: horizontal; align: center middle; }
+    """
+
+    value: reactive[str] = reactive("", layout=False, repaint=False)
+
+    def watch_value(self, old: str, new: str) -> None:
+        """Update the glyphs that changed; rebuild them all if the length changed."""
+        glyphs = list(self.query_children(Glyph))
+        if len(glyphs) != len(new):
+            self.remove_children()
+            scale = self._scale(new)
+            fresh = [Glyph(ch, gap=i > 0) for i, ch in enumerate(new)]
+            for glyph in fresh:
+                glyph.set_reactive(Glyph.scale, scale)
+            self.mount_all(fresh)
+            return
+        for glyph, ch in zip(glyphs, new, strict=True):
+            glyph.char = ch
+
+    def on_resize(self) -> None:
+        """Grow or shrink the digits with the space."""
+        scale = self._scale(self.value)
+        for glyph in self.query_children(Glyph):
+            glyph.scale = scale
+
+    def _scale(self, text: str) -> int:
+        """The block size for this text at the current size."""
+        return fit_scale(text, self.size.width, self.size.height)
