@@ -219,3 +219,18 @@ async def test_small_terminal_says_enlarge(library: Library) -> None:
         assert screen.query_one(BigClock).region.height >= 5
         session = screen.session  # type: ignore[attr-defined]
         assert session is not None and not session.finished
+
+
+async def test_after_trainer_run_the_summary_leads_to_the_library(library: Library) -> None:
+    clock = Clock()
+    async with make_app(library, clock, routine_id="other").run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SummaryScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, LibraryScreen)
+        assert pilot.app.screen.query_one("#routine-table", DataTable).row_count == 2

@@ -20,7 +20,6 @@ from trainer.config import Config, load_config, save_config
 from trainer.history import History, Recorder, ResumePlan
 from trainer.library import Library
 from trainer.screens.confirm import ConfirmScreen
-from trainer.screens.library import LibraryScreen
 from trainer.screens.session import SessionResult, SessionScreen
 from trainer.screens.summary import SummaryScreen
 from trainer.session import Clock, Session
@@ -28,6 +27,7 @@ from trainer.session import Clock, Session
 if TYPE_CHECKING:
     from trainer.audio.players import Player
     from trainer.cli_history import ResumeTarget
+    from trainer.screens.library import LibraryScreen
 
 FLASH_SECONDS = 0.3
 # Cues that mark a change of phase: these flash the screen as well as ringing.
@@ -122,9 +122,10 @@ class TrainerApp(App[None]):
         if not self.config.acknowledged_safety and await self.push_screen_wait(_safety_note()):
             self.config.acknowledged_safety = True
             self._save()
-        # The library goes underneath without waiting for it to paint: a session asked for on
-        # the command line comes up sooner.
-        self.push_screen(LibraryScreen(self.library))
+        # A session asked for on the command line comes first; the library (slower to build)
+        # is put up when the person leaves the summary.
+        if self.resume_target is None and self.routine_id is None:
+            await self.push_screen(self._library_screen())
         if self.resume_target is not None:
             self.run_routine(self.resume_target.routine_id, self.resume_target.plan)
         elif self.routine_id is not None:
@@ -165,7 +166,15 @@ class TrainerApp(App[None]):
             choice = await self.push_screen_wait(
                 SummaryScreen(result, self._checkin_saver(result)))
             if choice != "again":
-                return
+                break
+        if not any(type(s).__name__ == "LibraryScreen" for s in self.screen_stack):
+            await self.push_screen(self._library_screen())
+
+    def _library_screen(self) -> Screen[None]:
+        """The library screen (imported when first needed: it is the slowest to build)."""
+        from trainer.screens.library import LibraryScreen
+
+        return LibraryScreen(self.library)
 
     def action_history(self) -> None:
         """Show history and progress."""
