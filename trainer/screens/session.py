@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from trainer.app import TrainerApp
 
 EXTEND_STEP = 10.0
-BAR_SECONDS = 3.0
+BAR_SECONDS = 5.0
 SESSION_BAR_SECONDS = 10.0  # the whole session's bar barely moves in a few seconds anyway
 MIN_DELAY = 0.01  # never spin the event loop
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -65,7 +65,8 @@ class Glyph(Widget):
 
     DEFAULT_CSS = "Glyph { width: auto; height: auto; text-wrap: nowrap; }"
 
-    char: reactive[str] = reactive(" ", layout=False)
+    # A new character repaints only the rows that differ (see watch_char).
+    char: reactive[str] = reactive(" ", layout=False, repaint=False)
     scale: reactive[int] = reactive(1, layout=True)
 
     def __init__(self, char: str, gap: bool) -> None:
@@ -76,6 +77,20 @@ class Glyph(Widget):
     def render(self) -> str:
         """The character at the current scale."""
         return render_glyph(self.char, self.scale, self.gap)
+
+    def watch_char(self, old: str, new: str) -> None:
+        """Repaint the rows that changed: from 7 to 6, say, two rows of five."""
+        before = render_glyph(old, self.scale, self.gap).split("\n")
+        after = render_glyph(new, self.scale, self.gap).split("\n")
+        if len(before) != len(after) or any(len(a) != len(b) for a, b in zip(before, after,
+                                                                             strict=True)):
+            self.refresh(layout=True)
+            return
+        width = self.size.width
+        rows = [Region(0, y, width, 1) for y, (a, b) in enumerate(zip(before, after, strict=True))
+                if a != b]
+        if rows:
+            self.refresh(*rows)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         """As wide as the glyph."""
