@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -44,8 +44,14 @@ class StillProgressBar(ProgressBar):
 
     ProgressBar runs a 1 s timer that calls `update()` to refresh its ETA; the ETA moves every
     time, so the whole bar is rewritten on the terminal every second even when hidden
-    (`show_eta=False`) and the bar has not moved. Here that call does nothing.
+    (`show_eta=False`) and the bar has not moved. Here there is no such timer, and a bare
+    `update()` does nothing.
     """
+
+    def on_mount(self, event: events.Mount) -> None:
+        """Start determinate (no 15 fps animation) and without the ETA timer."""
+        event.prevent_default()
+        super().update(total=200, progress=0)
 
     def update(self, *, total: float | UnusedParameter | None = UNUSED,
                progress: float | UnusedParameter = UNUSED,
