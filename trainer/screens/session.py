@@ -48,9 +48,9 @@ class StillProgressBar(ProgressBar):
     `update()` does nothing.
     """
 
-    def on_mount(self, event: events.Mount) -> None:
+    def _on_mount(self, event: events.Mount) -> None:
         """Start determinate (no 15 fps animation) and without the ETA timer."""
-        event.prevent_default()
+        event.prevent_default()  # ProgressBar.on_mount would start the timer
         super().update(total=200, progress=0)
 
     def update(self, *, total: float | UnusedParameter | None = UNUSED,
