@@ -9,7 +9,9 @@ import sys
 from conftest import cli_env
 
 CORE = ["trainer.model", "trainer.library", "trainer.timeline", "trainer.session",
-        "trainer.durations", "trainer.cli"]
+        "trainer.durations", "trainer.cli", "trainer.presenter", "trainer.config",
+        "trainer.history", "trainer.stats", "trainer.cli_history", "trainer.audio.engine",
+        "trainer.audio.export", "trainer.audio.cli_audio"]
 
 
 def test_core_modules_do_not_import_textual() -> None:

@@ -16,6 +16,7 @@ from trainer.config import AUDIO_MODES, load_config
 from trainer.durations import format_clock, format_duration
 from trainer.library import Library, LibraryLoader, Source, default_sources
 from trainer.model import CATEGORIES, LEVELS, Exercise
+from trainer.presenter import labels, timing_text
 from trainer.problems import did_you_mean
 from trainer.timeline import Phase, Timeline
 
@@ -295,20 +296,11 @@ def _find_routine(lib: Library, routine_id: str) -> str | None:
 
 
 def _labels(phase: Phase) -> str:
-    """Set, round and side labels of a phase."""
-    parts = []
-    if phase.block:
-        parts.append(phase.block)
-    if phase.sets:
-        parts.append(f"set {phase.set}/{phase.sets}")
-    if phase.rounds:
-        parts.append(f"round {phase.round}/{phase.rounds}")
-    if phase.side:
-        parts.append(phase.side)
+    """Block, set, round and side labels of a phase, and its reps."""
+    parts = [labels(phase)] if labels(phase) else []
     if phase.reps:
-        parts.append(f"{phase.reps} reps" + (f" @ {format_duration(phase.tempo)}"
-                                             if phase.tempo else ", self-paced"))
-    return ", ".join(parts)
+        parts.append(timing_text(phase) + ("" if phase.tempo else ", self-paced"))
+    return " · ".join(parts)
 
 
 def cmd_show(lib: Library, args: argparse.Namespace) -> int:
