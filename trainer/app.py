@@ -96,11 +96,13 @@ class TrainerApp(App[None]):
         if self.history.problem:
             self.notify(self.history.problem, severity="warning", timeout=10)
         self._resolve_sounds()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGHUP, signal.SIGTERM):
-            # Not available on every platform, nor off the main thread (tests).
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(signum, self._hang_up)
+        if not self.is_headless:
+            # Real terminals only: under Pilot a test run would stop obeying SIGTERM.
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGHUP, signal.SIGTERM):
+                # Not available on every platform.
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.add_signal_handler(signum, self._hang_up)
         if self.player is None:
             self._choose_player()
         self._start()
@@ -222,10 +224,16 @@ class TrainerApp(App[None]):
     @work(thread=True, group="player")
     def _choose_player(self) -> None:
         """Find a player (probing local ones takes a moment, so off the event loop)."""
-        from trainer.audio.players import choose_player
+        from trainer.audio.players import BellPlayer, bell_over_ssh, choose_player
 
         player, reason = choose_player(self.audio_mode, ring=self.ring)
         self.log(f"audio: {reason}")
+        # The bell instead of the sound player asked for (local) or expected (auto, not over
+        # SSH) must not go unexplained: say why, once.
+        if isinstance(player, BellPlayer) and (
+                self.audio_mode == "local" or (self.audio_mode == "auto" and not bell_over_ssh())):
+            self.notify(f"Cues use the terminal bell: {reason.removeprefix('bell: ')}",
+                        severity="warning", timeout=8)
         self.call_from_thread(self._player_chosen, player)
 
     def _player_chosen(self, player: Player) -> None:

@@ -17,8 +17,6 @@ from textual.types import UnusedParameter
 from textual.widgets import Footer, ProgressBar, Static
 from textual.worker import get_current_worker
 
-from trainer.audio.engine import CueEngine
-from trainer.audio.players import BellPlayer, Player
 from trainer.durations import format_clock
 from trainer.history import Recorder, ResumePlan
 from trainer.library import Library
@@ -32,6 +30,8 @@ _STATE_CLASSES = {f"-{kind.replace('_', '-')}" for kind in PHASE_KINDS} | {"-pau
 UNUSED = UnusedParameter()
 if TYPE_CHECKING:
     from trainer.app import TrainerApp
+    from trainer.audio.engine import CueEngine
+    from trainer.audio.players import Player
 
 EXTEND_STEP = 10.0
 BAR_SECONDS = 5.0
@@ -151,7 +151,15 @@ class SessionScreen(Screen[SessionResult]):
 
     def _start_cues(self, player: Player) -> None:
         """Make the cue engine for this routine and render its sounds on a worker thread."""
+        # Imported here, once the player is known: pydub and friends are not needed to draw.
+        from trainer.audio.engine import CueEngine
+        from trainer.audio.players import BellPlayer, LocalPlayer
+
         app = self.trainer
+        if isinstance(player, LocalPlayer) and player.failed:
+            # It failed in an earlier session and reports a failure only once: used again it
+            # would fail silently, so this session starts on the bell.
+            player = BellPlayer(app.ring)
         self.engine = CueEngine(
             self.timeline, self.library.exercises, player, volume=app.config.volume,
             muted=self.muted, voice=app.voice, fallback=BellPlayer(app.ring),
@@ -173,7 +181,10 @@ class SessionScreen(Screen[SessionResult]):
             self.trainer.ring("phase")
 
     def on_unmount(self) -> None:
-        """Stop playing and reaping."""
+        """Stop playing and reaping; a session still running when the app closes is interrupted."""
+        # Quitting the app (ctrl+q) unmounts the screens before App.run returns, so
+        # run_guarded's interrupt_sessions finds the stack empty: this is its chance.
+        self.interrupt()
         if self.engine is not None:
             self.engine.close()
 
