@@ -88,7 +88,7 @@ class _Timelines(Mapping[str, Timeline]):
     """Timelines by routine id, each built the first time it is asked for."""
 
     def __init__(self, routines: dict[str, Routine],
-                 build: Callable[[Routine], Timeline] | None = None) -> None:
+                 build: Callable[[Routine], Timeline]) -> None:
         self._routines = routines
         self._build = build
         self._built: dict[str, Timeline] = {}
@@ -96,9 +96,7 @@ class _Timelines(Mapping[str, Timeline]):
     def __getitem__(self, routine_id: str) -> Timeline:
         timeline = self._built.get(routine_id)
         if timeline is None:
-            routine = self._routines[routine_id]
-            assert self._build is not None
-            timeline = self._built[routine_id] = self._build(routine)
+            timeline = self._built[routine_id] = self._build(self._routines[routine_id])
         return timeline
 
     def __iter__(self) -> Iterator[str]:

@@ -168,29 +168,23 @@ class _Expander:
                  rounds: int | None) -> None:
         """Sets and sides of one exercise."""
         ex = self.exercises[step.exercise]
-        timing: ExerciseStep | Exercise = step if _has_timing(step) else ex
-        tempo = _tempo(step, ex)
-        sets = step.sets or ex.sets
-        set_rest = step.set_rest if step.set_rest is not None else self.defaults.set_rest
+        p = _plan(step, ex, self.defaults)
         sides: tuple[Any, ...] = {"each": ("left", "right"), "alternate": ("alternate",)}.get(
             ex.sides, (None,))
-        for s in range(1, sets + 1):
+        for s in range(1, p.sets + 1):
             for side in sides:
                 if side == "right" and self.defaults.switch > 0:
                     self.add(Phase(0, "switch", 0.0, self.defaults.switch, self.defaults.switch,
-                                   "Switch sides", ex.id, block, s if sets > 1 else None,
-                                   sets if sets > 1 else None, rnd, rounds, "right"))
-                kind, duration, estimate = _timing(timing.hold, timing.duration, timing.reps,
-                                                   tempo)
-                self.add(Phase(0, kind, 0.0, duration, estimate, ex.name, ex.id, block,
-                               s if sets > 1 else None, sets if sets > 1 else None, rnd, rounds,
-                               side, timing.reps, tempo if timing.reps else None,
+                                   "Switch sides", ex.id, block, s if p.sets > 1 else None,
+                                   p.sets if p.sets > 1 else None, rnd, rounds, "right"))
+                self.add(Phase(0, p.kind, 0.0, p.duration, p.estimate, ex.name, ex.id, block,
+                               s if p.sets > 1 else None, p.sets if p.sets > 1 else None, rnd,
+                               rounds, side, p.reps, p.tempo if p.reps else None,
                                step.say if s == 1 and side in (None, "left", "alternate")
                                else None))
-            if s < sets:
-                self.add(_Gap(set_rest, 2))
-        rest = step.rest if step.rest is not None else self.defaults.rest
-        self.add(_Gap(rest, 2 if step.rest is not None else 1))
+            if s < p.sets:
+                self.add(_Gap(p.set_rest, 2))
+        self.add(_Gap(p.rest, 2 if step.rest is not None else 1))
 
     def interval(self, step: IntervalStep, block: str | None) -> None:
         """Work/rest rounds, the exercises taking turns."""
@@ -202,6 +196,30 @@ class _Expander:
             if r < spec.rounds:
                 self.add(_Gap(spec.rest, 2))
         self.add(_Gap(self.defaults.rest, 1))
+
+
+@dataclass(frozen=True)
+class _StepPlan:
+    """An exercise step with its timing resolved against the exercise and routine defaults."""
+
+    kind: PhaseKind
+    duration: float | None
+    estimate: float
+    reps: int | None
+    tempo: float | None
+    sets: int
+    set_rest: float
+    rest: float
+
+
+def _plan(step: ExerciseStep, ex: Exercise, d: Defaults) -> _StepPlan:
+    """Which timing, how many sets and which rests an exercise step gets."""
+    timing: ExerciseStep | Exercise = step if _has_timing(step) else ex
+    tempo = _tempo(step, ex)
+    kind, duration, estimate = _timing(timing.hold, timing.duration, timing.reps, tempo)
+    return _StepPlan(kind, duration, estimate, timing.reps, tempo, step.sets or ex.sets,
+                     step.set_rest if step.set_rest is not None else d.set_rest,
+                     step.rest if step.rest is not None else d.rest)
 
 
 def _tempo(step: ExerciseStep, ex: Exercise) -> float | None:
@@ -314,16 +332,11 @@ def _step_bounds(steps: tuple[Step, ...], exercises: Mapping[str, Exercise],
     for step in steps:
         if isinstance(step, ExerciseStep):
             ex = exercises[step.exercise]
-            timing: ExerciseStep | Exercise = step if _has_timing(step) else ex
-            tempo = _tempo(step, ex)
-            estimate = _timing(timing.hold, timing.duration, timing.reps, tempo)[2]
-            sets = step.sets or ex.sets
+            p = _plan(step, ex, d)
             sides = 2 if ex.sides == "each" else 1
-            set_rest = step.set_rest if step.set_rest is not None else d.set_rest
-            rest = step.rest if step.rest is not None else d.rest
-            count += sets * (2 * sides - 1) + sets
-            seconds += sets * (sides * estimate + (sides - 1) * d.switch)
-            seconds += (sets - 1) * set_rest + rest
+            count += p.sets * (2 * sides - 1) + p.sets
+            seconds += p.sets * (sides * p.estimate + (sides - 1) * d.switch)
+            seconds += (p.sets - 1) * p.set_rest + p.rest
         elif isinstance(step, RestStep):
             count, seconds = count + 1, seconds + step.rest
         elif isinstance(step, IntervalStep):
