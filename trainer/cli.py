@@ -16,9 +16,9 @@ from trainer.config import AUDIO_MODES, load_config
 from trainer.durations import format_clock, format_duration
 from trainer.library import Library, LibraryLoader, Source, default_sources
 from trainer.model import CATEGORIES, LEVELS, Exercise
-from trainer.presenter import labels, timing_text
+from trainer.presenter import category_mix, labels, timing_text
 from trainer.problems import did_you_mean
-from trainer.timeline import Phase, Timeline
+from trainer.timeline import Phase
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,16 +34,11 @@ def _parser() -> argparse.ArgumentParser:
                         default=argparse.SUPPRESS,
                         help="also load exercises and routines from DIR (repeatable)")
     parser = argparse.ArgumentParser(
-        prog="trainer", parents=[common],
+        prog="trainer", parents=[common, sound],
         description="A terminal exercise trainer. Without a command it opens the app.",
         epilog="Your own library folder: " + str(_user_library_hint()),
     )
     parser.add_argument("--version", action="version", version=f"trainer {__version__}")
-    parser.add_argument("--audio", choices=AUDIO_MODES, default=argparse.SUPPRESS,
-                        help="how cues reach you (default auto: the bell over SSH, else a "
-                        "local player)")
-    parser.add_argument("--no-voice", action="store_true", default=argparse.SUPPRESS,
-                        help="no spoken announcements")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("list", parents=[common], help="list routines and exercises")
@@ -129,8 +124,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sound-test":
         from trainer.audio.cli_audio import sound_test
 
-        volume = args.volume if args.volume is not None else load_config().volume
-        return sound_test(audio or load_config().audio, volume=volume, voice=voice)
+        config = load_config()
+        volume = args.volume if args.volume is not None else config.volume
+        return sound_test(audio or config.audio, volume=volume, voice=voice)
     if args.command == "export-audio":
         return cmd_export(_load(extra), args.routine, args.output, voice, args.volume)
     if args.command == "history":
@@ -216,15 +212,6 @@ def _load(extra: Sequence[Path]) -> Library:
     return lib
 
 
-def _categories(timeline: Timeline, lib: Library) -> dict[str, int]:
-    """Active seconds per exercise category."""
-    mix: Counter[str] = Counter()
-    for phase in timeline.phases:
-        if phase.active and phase.exercise:
-            mix[lib.exercises[phase.exercise].category] += round(phase.estimate)
-    return dict(mix.most_common())
-
-
 def _timing(ex: Exercise) -> str:
     """An exercise's default timing in words."""
     sides = {"each": " each side", "alternate": " alternating"}.get(ex.sides, "")
@@ -241,7 +228,8 @@ def cmd_list(lib: Library, args: argparse.Namespace) -> int:
     """`trainer list`."""
     routines = [r for r in lib.routines.values() if not args.level or r.level == args.level]
     if args.category:
-        routines = [r for r in routines if args.category in _categories(lib.timeline(r.id), lib)]
+        routines = [r for r in routines
+                    if args.category in category_mix(lib.timeline(r.id), lib.exercises)]
     exercises = [e for e in lib.exercises.values()
                  if (not args.level or e.level == args.level)
                  and (not args.category or e.category == args.category)]
@@ -263,7 +251,7 @@ def cmd_list(lib: Library, args: argparse.Namespace) -> int:
         print(f"Routines ({len(routines)})")
         for r in routines:
             tl = lib.timeline(r.id)
-            mix = ", ".join(_categories(tl, lib))
+            mix = ", ".join(category_mix(tl, lib.exercises))
             print(f"  {r.id:32} {format_clock(tl.total):>7}  {r.level:12} {r.name}  [{mix}]")
     if show_routines and show_exercises:
         print()
@@ -281,7 +269,7 @@ def _routine_json(lib: Library, routine_id: str) -> dict[str, Any]:
     return {
         "id": r.id, "name": r.name, "level": r.level, "summary": r.summary,
         "total": tl.total, "phases": len(tl.phases),
-        "categories": _categories(tl, lib), "file": lib.origins[("routine", r.id)].path,
+        "categories": category_mix(tl, lib.exercises), "file": lib.origins[("routine", r.id)].path,
     }
 
 
@@ -297,7 +285,7 @@ def _find_routine(lib: Library, routine_id: str) -> str | None:
 
 def _labels(phase: Phase) -> str:
     """Block, set, round and side labels of a phase, and its reps."""
-    parts = [labels(phase)] if labels(phase) else []
+    parts = [text] if (text := labels(phase)) else []
     if phase.reps:
         parts.append(timing_text(phase) + ("" if phase.tempo else ", self-paced"))
     return " · ".join(parts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -64,6 +65,15 @@ def labels(phase: Phase) -> str:
     elif phase.side == "alternate":
         parts.append("alternating sides")
     return " · ".join(parts)
+
+
+def category_mix(timeline: Timeline, exercises: Mapping[str, Exercise]) -> dict[str, int]:
+    """Active seconds per exercise category, most first."""
+    mix: Counter[str] = Counter()
+    for phase in timeline.phases:
+        if phase.active and phase.exercise:
+            mix[exercises[phase.exercise].category] += round(phase.estimate)
+    return dict(mix.most_common())
 
 
 def _how_to(exercise: Exercise | None) -> str:
@@ -142,7 +152,7 @@ def present(state: State, timeline: Timeline, exercises: Mapping[str, Exercise])
 def preview(timeline: Timeline) -> list[tuple[str, list[str]]]:
     """The routine's active phases grouped by block, repeated sides and sets folded together."""
     groups: list[tuple[str, list[str]]] = []
-    last_key: tuple[object, ...] | None = None
+    last: str | None = None  # the exercise of the group's last line
     for phase in timeline.phases:
         if not phase.active:
             continue
@@ -151,18 +161,15 @@ def preview(timeline: Timeline) -> list[tuple[str, list[str]]]:
             heading += f" · round {phase.round}/{phase.rounds}"
         if not groups or groups[-1][0] != heading:
             groups.append((heading, []))
-            last_key = None
-        key = (phase.exercise, phase.set, phase.round, phase.kind, phase.duration, phase.reps)
-        line = f"{phase.title} · {timing_text(phase)}"
-        if phase.side == "left":
-            line += " · each side"
-        if key[0] == (last_key or (None,))[0] and phase.side == "right":
-            continue
-        if phase.sets and phase.set and phase.set > 1 and last_key and last_key[0] == key[0]:
-            groups[-1][1][-1] = f"{phase.title} · {phase.sets} sets x {timing_text(phase)}" + (
-                " · each side" if phase.side == "right" or phase.side == "left" else "")
-            last_key = key
-            continue
-        groups[-1][1].append(line)
-        last_key = key
+            last = None
+        same = last is not None and phase.exercise == last
+        if same and phase.side == "right":
+            continue  # the left side's line already says "each side"
+        if same and phase.sets and phase.set and phase.set > 1:
+            sided = " · each side" if phase.side in ("left", "right") else ""
+            groups[-1][1][-1] = f"{phase.title} · {phase.sets} sets x {timing_text(phase)}{sided}"
+        else:
+            sided = " · each side" if phase.side == "left" else ""
+            groups[-1][1].append(f"{phase.title} · {timing_text(phase)}{sided}")
+        last = phase.exercise
     return groups

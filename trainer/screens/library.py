@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,7 +14,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Static, TabbedCont
 from trainer.durations import format_clock
 from trainer.library import Library
 from trainer.model import LEVELS, Exercise
-from trainer.presenter import preview
+from trainer.presenter import category_mix, preview
 from trainer.screens.problems import ProblemsScreen
 
 
@@ -111,11 +109,7 @@ class LibraryScreen(Screen[None]):
 
     def _mix(self, routine_id: str) -> list[str]:
         """Categories of a routine, most time first."""
-        mix: Counter[str] = Counter()
-        for phase in self.library.timeline(routine_id).phases:
-            if phase.active and phase.exercise:
-                mix[self.library.exercises[phase.exercise].category] += int(phase.estimate)
-        return [category for category, _ in mix.most_common()]
+        return list(category_mix(self.library.timeline(routine_id), self.library.exercises))
 
     def _show_routine(self, routine_id: str | None) -> None:
         """The detail pane for a routine."""
