@@ -6,14 +6,12 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.types import UnusedParameter
 from textual.widgets import Footer, ProgressBar, Static
 from textual.worker import get_current_worker
 
@@ -22,12 +20,11 @@ from trainer.history import Recorder, ResumePlan
 from trainer.library import Library
 from trainer.presenter import View, present
 from trainer.screens.confirm import ConfirmScreen
-from trainer.session import Event, Session
+from trainer.session import Event, Session, State
 from trainer.widgets.big_clock import BigClock
 
 PHASE_KINDS = ("get_ready", "work", "hold", "reps", "rest", "switch", "done")
 _STATE_CLASSES = {f"-{kind.replace('_', '-')}" for kind in PHASE_KINDS} | {"-paused"}
-UNUSED = UnusedParameter()
 if TYPE_CHECKING:
     from trainer.app import TrainerApp
     from trainer.audio.engine import CueEngine
@@ -37,30 +34,23 @@ EXTEND_STEP = 10.0
 BAR_SECONDS = 5.0
 SESSION_BAR_SECONDS = 10.0  # the whole session's bar barely moves in a few seconds anyway
 MIN_DELAY = 0.01  # never spin the event loop
+BAR_STEPS = 200
+# The Static widgets that show a View field of the same name (dashes for underscores).
+TEXT_FIELDS = ("word", "title", "detail", "target", "instructions", "up_next", "session_left")
 
 
 class StillProgressBar(ProgressBar):
-    """A ProgressBar that repaints only when its progress or total is set.
+    """A ProgressBar that repaints only when its progress is set.
 
     ProgressBar runs a 1 s timer that calls `update()` to refresh its ETA; the ETA moves every
     time, so the whole bar is rewritten on the terminal every second even when hidden
-    (`show_eta=False`) and the bar has not moved. Here there is no such timer, and a bare
-    `update()` does nothing.
+    (`show_eta=False`) and the bar has not moved. This one never starts that timer.
     """
 
     def _on_mount(self, event: events.Mount) -> None:
         """Start determinate (no 15 fps animation) and without the ETA timer."""
         event.prevent_default()  # ProgressBar.on_mount would start the timer
-        super().update(total=200, progress=0)
-
-    def update(self, *, total: float | UnusedParameter | None = UNUSED,
-               progress: float | UnusedParameter = UNUSED,
-               advance: float | UnusedParameter = UNUSED) -> None:
-        """As ProgressBar.update, but a call without arguments (the ETA timer's) is a no-op."""
-        if (isinstance(total, UnusedParameter) and isinstance(progress, UnusedParameter)
-                and isinstance(advance, UnusedParameter)):
-            return
-        super().update(total=total, progress=progress, advance=advance)
+        self.update(total=BAR_STEPS, progress=0)
 
 
 @dataclass(frozen=True)
@@ -107,6 +97,7 @@ class SessionScreen(Screen[SessionResult]):
         self.muted = False
         self._timer: Timer | None = None
         self._status = ""
+        self._reported: str | None = None
         self._bars_moved = [-SESSION_BAR_SECONDS, -SESSION_BAR_SECONDS]  # phase bar, session bar
 
     def compose(self) -> ComposeResult:
@@ -209,20 +200,7 @@ class SessionScreen(Screen[SessionResult]):
             self._finish(completed=True)
             return
         if not state.paused:
-            self._timer = self.set_timer(self._delay(), self.tick)
-
-    def _delay(self) -> float:
-        """Seconds until the display next changes or a cue is due."""
-        assert self.session is not None
-        state = self.session.state()
-        if state.remaining is None:
-            return max(MIN_DELAY, 1.0 - state.elapsed % 1.0)
-        # The clock shows whole seconds rounded up: it changes as remaining crosses an integer.
-        delay = state.remaining - math.floor(state.remaining) or 1.0
-        for cue in state.phase.cues:
-            if cue.kind != "countdown" and cue.at > state.elapsed:
-                delay = min(delay, cue.at - state.elapsed)
-        return max(MIN_DELAY, delay + 0.002)
+            self._timer = self.set_timer(_delay(state), self.tick)
 
     def refresh_view(self, view: View) -> None:
         """Update only the widgets whose content changed."""
@@ -236,16 +214,10 @@ class SessionScreen(Screen[SessionResult]):
                 # One restyle per widget: every class change on its own would restyle again.
                 keep = {c for c in widget.classes if c not in _STATE_CLASSES}
                 widget.set_classes(keep | wanted)
-        for widget_id, text in (("word", view.word), ("title", view.title),
-                                ("detail", view.detail), ("target", view.target),
-                                ("instructions", view.instructions), ("up-next", view.up_next),
-                                ("session-left", view.session_left)):
-            if old is None or getattr(old, _FIELD[widget_id]) != text:
-                # The time left changes every second but its width (`width: auto`) seldom:
-                # skip the screen-wide layout pass when it keeps its width.
-                resize = (widget_id != "session-left" or old is None
-                          or cell_len(old.session_left) != cell_len(text))
-                self.query_one(f"#{widget_id}", Static).update(text, layout=resize)
+        for name in TEXT_FIELDS:
+            text = getattr(view, name)
+            if old is None or getattr(old, name) != text:
+                self.query_one(f"#{name.replace('_', '-')}", Static).update(text)
         count = len(self.timeline.phases) - 1
         status = ("muted · " if self.muted else "") + f"phase {min(view.index + 1, count)}/{count}"
         if status != self._status:  # Static.update repaints (and lays out) even if unchanged
@@ -266,9 +238,9 @@ class SessionScreen(Screen[SessionResult]):
     def _bar(self, selector: str, fraction: float) -> None:
         """Move a bar only when it would move by a visible step."""
         bar = self.query_one(selector, ProgressBar)
-        value = round(fraction * 200)
-        if bar.total != 200 or bar.progress != value:
-            bar.update(total=200, progress=value)
+        value = round(fraction * BAR_STEPS)
+        if bar.progress != value:
+            bar.update(progress=value)
 
     # -- commands ----------------------------------------------------------------
 
@@ -322,7 +294,7 @@ class SessionScreen(Screen[SessionResult]):
 
     def _report(self, problem: str | None) -> None:
         """Show a history problem once."""
-        if problem and problem != getattr(self, "_reported", None):
+        if problem and problem != self._reported:
             self._reported = problem
             self.notify(problem, severity="warning", timeout=8)
 
@@ -367,8 +339,16 @@ class SessionScreen(Screen[SessionResult]):
         ))
 
 
-_FIELD = {"word": "word", "title": "title", "detail": "detail", "target": "target",
-          "instructions": "instructions", "up-next": "up_next", "session-left": "session_left"}
+def _delay(state: State) -> float:
+    """Seconds until the display next changes or a cue is due."""
+    if state.remaining is None:
+        return max(MIN_DELAY, 1.0 - state.elapsed % 1.0)
+    # The clock shows whole seconds rounded up: it changes as remaining crosses an integer.
+    delay = state.remaining - math.floor(state.remaining) or 1.0
+    for cue in state.phase.cues:
+        if cue.kind != "countdown" and cue.at > state.elapsed:
+            delay = min(delay, cue.at - state.elapsed)
+    return max(MIN_DELAY, delay + 0.002)
 
 
 def describe_result(result: SessionResult) -> str:
