@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -17,7 +18,7 @@ from textual.screen import ModalScreen, Screen
 
 from trainer import paths
 from trainer.config import Config, load_config, save_config
-from trainer.history import History, Recorder, ResumePlan
+from trainer.history import History, HistoryError, Recorder, ResumePlan
 from trainer.library import Library
 from trainer.screens.confirm import ConfirmScreen
 from trainer.screens.session import SessionResult, SessionScreen
@@ -127,7 +128,7 @@ class TrainerApp(App[None]):
         # A session asked for on the command line comes first; the library (slower to build)
         # is put up when the person leaves the summary.
         if self.resume_target is None and self.routine_id is None:
-            await self.push_screen(self._library_screen())
+            await self._show_library()
         if self.resume_target is not None:
             self.run_routine(self.resume_target.routine_id, self.resume_target.plan)
         elif self.routine_id is not None:
@@ -169,14 +170,15 @@ class TrainerApp(App[None]):
                 SummaryScreen(result, self._checkin_saver(result)))
             if choice != "again":
                 break
-        if not any(type(s).__name__ == "LibraryScreen" for s in self.screen_stack):
-            await self.push_screen(self._library_screen())
+        await self._show_library()
 
-    def _library_screen(self) -> Screen[None]:
-        """The library screen (imported when first needed: it is the slowest to build)."""
+    async def _show_library(self) -> None:
+        """Put up the library screen unless it is already on the stack."""
+        # Imported when first needed: it is the slowest screen to build.
         from trainer.screens.library import LibraryScreen
 
-        return LibraryScreen(self.library)
+        if not any(isinstance(screen, LibraryScreen) for screen in self.screen_stack):
+            await self.push_screen(LibraryScreen(self.library))
 
     def action_history(self) -> None:
         """Show history and progress."""
@@ -213,8 +215,8 @@ class TrainerApp(App[None]):
         def save(pain: int | None, effort: int | None, note: str) -> str | None:
             try:
                 history.add_checkin(session_id, pain, effort, note)
-            except Exception as exc:  # a failed save must not end the app; say why instead
-                return f"Check-in not saved: {exc}"
+            except (ValueError, sqlite3.Error, HistoryError) as exc:
+                return f"Check-in not saved: {exc}"  # said on screen; the workout is not lost
             return None
 
         return save

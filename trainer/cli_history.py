@@ -140,16 +140,25 @@ def history_table(records: Sequence[SessionRecord], resumable: int | None = None
 # -- trainer stats -------------------------------------------------------------------------
 
 
+def progress(store: History, library: Library, today: date, weeks: int = 8
+             ) -> tuple[list[SessionRecord], Summary, dict[str, str]]:
+    """Every session (newest first), the figures, and a name for each routine id in either."""
+    records = store.recent(None)
+    # One read serves both: the statistics want the same sessions oldest first.
+    oldest_first = list(reversed(records))
+    summary = summarize([r.entry() for r in oldest_first], today, set(library.routines), weeks)
+    names = {r.routine_id: r.routine_name for r in oldest_first}  # the newest name wins
+    names.update({rid: routine.name for rid, routine in library.routines.items()})
+    return records, summary, names
+
+
 def stats(library: Library | None = None, *, today: date | None = None,
           store: History | None = None, weeks: int = 8, out: TextIO | None = None) -> int:
     """`trainer stats`: streak, minutes per week as a chart, routines, pain trend, suggestions."""
     lib = library if library is not None else LibraryLoader().load(default_sources())
     opened = _open(store)
     try:
-        records = opened.recent(None)
-        names = {r.routine_id: r.routine_name for r in reversed(records)}
-        names.update({rid: routine.name for rid, routine in lib.routines.items()})
-        summary = summarize(opened.entries(), today or date.today(), set(lib.routines), weeks)
+        records, summary, names = progress(opened, lib, today or date.today(), weeks)
     finally:
         if store is None:
             opened.close()

@@ -724,12 +724,6 @@ class History:
                              " AND started_at < ? ORDER BY started_at, id",
                              (_iso(start), _iso(end)))
 
-    def entries(self) -> list[Entry]:
-        """Every session for the statistics, oldest first."""
-        records = self._records(f"SELECT {_SESSION_COLUMNS} FROM sessions "
-                                "ORDER BY started_at, id", ())
-        return [r.entry() for r in records]
-
     def phases(self, session_id: int) -> list[PhaseRecord]:
         """A session's phase runs in timeline order."""
         return self.phases_of([session_id]).get(session_id, [])
@@ -851,18 +845,14 @@ class Recorder:
         """Notice phase changes (and the end); True if something was written."""
         if self.closed or not self._observe():
             return False
-        if self.session.finished:
-            return self.finish(completed=True)
-        return self._save()
+        return self._write_state()
 
     def checkpoint(self) -> bool:
         """Write where the session is now (on pause, or whenever the app likes)."""
         if self.closed:
             return False
         self._observe()
-        if self.session.finished:
-            return self.finish(completed=True)
-        return self._save()
+        return self._write_state()
 
     def finish(self, completed: bool) -> bool:
         """The session ended: completed, or stopped by the person (then not resumable)."""
@@ -894,6 +884,10 @@ class Recorder:
             return False
 
     # -- inside ------------------------------------------------------------------------------
+
+    def _write_state(self) -> bool:
+        """The end if the session has finished, else a checkpoint."""
+        return self.finish(completed=True) if self.session.finished else self._save()
 
     def _save(self) -> bool:
         """A checkpoint with the runs finished so far."""

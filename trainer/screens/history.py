@@ -10,11 +10,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
-from trainer.cli_history import week_chart
+from trainer.cli_history import progress, week_chart
 from trainer.durations import format_clock
 from trainer.history import History
 from trainer.library import Library
-from trainer.stats import summarize
 
 
 class HistoryScreen(Screen[None]):
@@ -30,10 +29,7 @@ class HistoryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Figures on the left, recent sessions on the right."""
-        records = self.history.recent(None)
-        summary = summarize(self.history.entries(), self.today, set(self.library.routines))
-        names = {r.routine_id: r.routine_name for r in records}
-        names.update({rid: routine.name for rid, routine in self.library.routines.items()})
+        records, summary, names = progress(self.history, self.library, self.today)
         with Vertical(id="body"):
             if not records:
                 yield Static("No sessions yet. Pick a routine in the library to start one.",
