@@ -102,14 +102,17 @@ class SessionScreen(Screen[SessionResult]):
 
     def compose(self) -> ComposeResult:
         """The layout; content is filled in by `refresh_view`."""
-        with Vertical(id="body"):
+        # Few widgets sit beside the clock: Textual re-renders every widget whose container
+        # overlaps a change, so the text above and below it is grouped in two containers.
+        with Vertical(id="upper", classes="body"):
             with Horizontal(id="top"):
                 yield Static(self.timeline.routine_name, id="routine")
                 yield Static("", id="status")
             yield Static("", id="word")
             yield Static("", id="title")
             yield Static("", id="detail")
-            yield BigClock(id="clock")
+        yield BigClock(id="clock", classes="body")
+        with Vertical(id="lower", classes="body"):
             yield StillProgressBar(show_eta=False, show_percentage=False, id="phase-bar")
             yield Static("", id="target")
             with VerticalScroll(id="how"):
@@ -133,6 +136,12 @@ class SessionScreen(Screen[SessionResult]):
             self.recorder = app.record(self.session, None)
         self.muted = app.config.muted
         app.when_player_ready(self._start_cues)
+        # Looked up once: a query per widget per tick adds up over a long session.
+        self._texts = {name: self.query_one(f"#{name.replace('_', '-')}", Static)
+                       for name in (*TEXT_FIELDS, "status")}
+        self._clock = self.query_one(BigClock)
+        self._bars = (self.query_one("#phase-bar", ProgressBar),
+                      self.query_one("#session-bar", ProgressBar))
         self.tick()
 
     @property
@@ -217,27 +226,26 @@ class SessionScreen(Screen[SessionResult]):
         for name in TEXT_FIELDS:
             text = getattr(view, name)
             if old is None or getattr(old, name) != text:
-                self.query_one(f"#{name.replace('_', '-')}", Static).update(text)
+                self._texts[name].update(text)
         count = len(self.timeline.phases) - 1
         status = ("muted · " if self.muted else "") + f"phase {min(view.index + 1, count)}/{count}"
         if status != self._status:  # Static.update repaints (and lays out) even if unchanged
             self._status = status
-            self.query_one("#status", Static).update(status)
-        self.query_one(BigClock).value = view.clock
+            self._texts["status"].update(status)
+        self._clock.value = view.clock
         # Bars move every few seconds rather than every second: each move rewrites a whole
         # line, which adds up over SSH, and the big clock already shows every second.
         now = self.trainer.clock()
         steady = old is not None and old.index == view.index and old.paused == view.paused
         if not steady or now - self._bars_moved[0] >= BAR_SECONDS:
             self._bars_moved[0] = now
-            self._bar("#phase-bar", view.phase_progress)
+            self._bar(self._bars[0], view.phase_progress)
         if not steady or now - self._bars_moved[1] >= SESSION_BAR_SECONDS:
             self._bars_moved[1] = now
-            self._bar("#session-bar", view.session_progress)
+            self._bar(self._bars[1], view.session_progress)
 
-    def _bar(self, selector: str, fraction: float) -> None:
+    def _bar(self, bar: ProgressBar, fraction: float) -> None:
         """Move a bar only when it would move by a visible step."""
-        bar = self.query_one(selector, ProgressBar)
         value = round(fraction * BAR_STEPS)
         if bar.progress != value:
             bar.update(progress=value)

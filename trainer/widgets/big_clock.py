@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from rich.segment import Segment
 from textual.geometry import Region, Size
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
 # 3x5 bitmaps; each "#" becomes a block of 2*scale columns by scale rows (cells are tall).
@@ -38,32 +42,25 @@ def fit_scale(text: str, width: int, height: int, max_scale: int = 4) -> int:
     return max(0, min(max_scale, height // ROWS, width // (2 * columns))) if columns else 0
 
 
-def render_glyph(char: str, scale: int, gap: bool = False) -> str:
-    """One character in block digits (with a blank column before it if `gap`)."""
+@lru_cache(maxsize=64)
+def glyph_rows(char: str, scale: int, gap: bool = False) -> tuple[str, ...]:
+    """One character in block digits, row by row (with a blank column before it if `gap`)."""
     if scale < 1:
-        return char
-    glyph = _FONT.get(char, _FONT[" "])
-    lines = []
-    for row in glyph:
+        return (char,)
+    rows = []
+    for row in _FONT.get(char, _FONT[" "]):
         line = ((" " if gap else "") + row).replace("#", "█" * 2 * scale)
-        line = line.replace(" ", " " * 2 * scale)
-        lines += [line] * scale
-    return "\n".join(lines)
-
-
-def render_big(text: str, width: int, height: int, max_scale: int = 4) -> str:
-    """The whole text in block digits at the size that fits (plain text if none does)."""
-    scale = fit_scale(text, width, height, max_scale)
-    if scale < 1:
-        return text
-    glyphs = [render_glyph(ch, scale, gap=i > 0).split("\n") for i, ch in enumerate(text)]
-    return "\n".join("".join(rows) for rows in zip(*glyphs, strict=True))
+        rows += [line.replace(" ", " " * 2 * scale)] * scale
+    return tuple(rows)
 
 
 class Glyph(Widget):
-    """One character of the clock: only the characters that change are redrawn."""
+    """One character of the clock: only the characters that change are redrawn.
 
-    DEFAULT_CSS = "Glyph { width: auto; height: auto; text-wrap: nowrap; }"
+    Drawn with the line API from cached rows: no markup or layout work on a tick.
+    """
+
+    DEFAULT_CSS = "Glyph { width: auto; height: auto; }"
 
     # A new character repaints only the rows that differ (see watch_char).
     char: reactive[str] = reactive(" ", layout=False, repaint=False)
@@ -74,14 +71,19 @@ class Glyph(Widget):
         self.gap = gap
         self.set_reactive(Glyph.char, char)
 
-    def render(self) -> str:
-        """The character at the current scale."""
-        return render_glyph(self.char, self.scale, self.gap)
+    def _rows(self, char: str | None = None) -> tuple[str, ...]:
+        return glyph_rows(self.char if char is None else char, self.scale, self.gap)
+
+    def render_line(self, y: int) -> Strip:
+        """One row of the glyph in the widget's colours."""
+        rows = self._rows()
+        if y < len(rows):
+            return Strip([Segment(rows[y], self.rich_style)], len(rows[y]))
+        return Strip.blank(self.size.width, self.rich_style)
 
     def watch_char(self, old: str, new: str) -> None:
         """Repaint the rows that changed: from 7 to 6, say, two rows of five."""
-        before = render_glyph(old, self.scale, self.gap).split("\n")
-        after = render_glyph(new, self.scale, self.gap).split("\n")
+        before, after = self._rows(old), self._rows(new)
         if len(before) != len(after) or any(len(a) != len(b) for a, b in zip(before, after,
                                                                              strict=True)):
             self.refresh(layout=True)
@@ -94,11 +96,11 @@ class Glyph(Widget):
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         """As wide as the glyph."""
-        return max(len(line) for line in self.render().split("\n"))
+        return max(len(line) for line in self._rows())
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """As tall as the glyph."""
-        return self.render().count("\n") + 1
+        return len(self._rows())
 
 
 class BigClock(Widget):
