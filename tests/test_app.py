@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Markdown, Static
 
+from trainer import startup
 from trainer.app import TrainerApp
 from trainer.audio.players import RecordingPlayer
 from trainer.config import Config
@@ -234,3 +236,16 @@ async def test_after_trainer_run_the_summary_leads_to_the_library(library: Libra
         await pilot.pause()
         assert isinstance(pilot.app.screen, LibraryScreen)
         assert pilot.app.screen.query_one("#routine-table", DataTable).row_count == 2
+
+
+async def test_collector_paused_for_startup_resumes_after_the_first_frame(library: Library) -> None:
+    # `trainer` starts with the cyclic collector paused (trainer.startup); a long session
+    # must not run without it.
+    startup.pause_collector()
+    try:
+        async with make_app(library, Clock(), routine_id="tiny").run_test() as pilot:
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, SessionScreen)
+            assert gc.isenabled()
+    finally:
+        gc.enable()

@@ -52,7 +52,7 @@ def test_wheel_declares_the_console_script(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         [entry_points] = [n for n in archive.namelist() if n.endswith("entry_points.txt")]
         text = archive.read(entry_points).decode()
-    assert "trainer = trainer.cli:main" in text
+    assert "trainer = trainer.startup:main" in text
 
 
 def test_installed_trainer_validates_its_library_from_another_folder(unpacked: Path,

@@ -18,6 +18,7 @@ from trainer.library import Library, LibraryLoader, Source, default_sources
 from trainer.model import CATEGORIES, LEVELS, Exercise
 from trainer.presenter import category_mix, labels, timing_text
 from trainer.problems import did_you_mean
+from trainer.startup import resume_collector
 from trainer.timeline import Phase
 
 
@@ -113,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     """Call the chosen command."""
     extra: list[Path] = getattr(args, "library", [])
+    if args.command not in (None, "run", "resume"):
+        resume_collector()  # only the app keeps it paused, until its first frame
     if args.command == "list":
         return cmd_list(_load(extra), args)
     if args.command == "show":

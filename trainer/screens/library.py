@@ -16,6 +16,7 @@ from trainer.library import Library
 from trainer.model import LEVELS, Exercise
 from trainer.presenter import category_mix, preview
 from trainer.screens.problems import ProblemsScreen
+from trainer.startup import resume_collector
 
 
 class LibraryScreen(Screen[None]):
@@ -72,6 +73,7 @@ class LibraryScreen(Screen[None]):
         exercises.add_columns("Exercise", "Category", "Level")
         self._fill("")
         routines.focus()
+        self.call_after_refresh(resume_collector)
 
     def _fill(self, query: str) -> None:
         """Show the rows matching every word of the filter."""

@@ -21,6 +21,7 @@ from trainer.library import Library
 from trainer.presenter import View, present
 from trainer.screens.confirm import ConfirmScreen
 from trainer.session import Event, Session, State
+from trainer.startup import resume_collector
 from trainer.widgets.big_clock import BigClock
 
 PHASE_KINDS = ("get_ready", "work", "hold", "reps", "rest", "switch", "done")
@@ -143,6 +144,7 @@ class SessionScreen(Screen[SessionResult]):
         self._bars = (self.query_one("#phase-bar", ProgressBar),
                       self.query_one("#session-bar", ProgressBar))
         self.tick()
+        self.call_after_refresh(resume_collector)
 
     @property
     def trainer(self) -> TrainerApp:
