@@ -41,11 +41,12 @@ def clock() -> FakeClock:
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path_factory: pytest.TempPathFactory,
                   monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    """Point config and data at temp folders so no test touches the real home."""
+    """Point config, data and cache at temp folders so no test touches the real home."""
     base = tmp_path_factory.mktemp("home")
-    dirs = {"config": base / "config", "data": base / "data"}
+    dirs = {"config": base / "config", "data": base / "data", "cache": base / "cache"}
     monkeypatch.setenv("TRAINER_CONFIG_DIR", str(dirs["config"]))
     monkeypatch.setenv("TRAINER_DATA_DIR", str(dirs["data"]))
+    monkeypatch.setenv("TRAINER_CACHE_DIR", str(dirs["cache"]))
     monkeypatch.delenv("TRAINER_LIBRARY", raising=False)
     return dirs
 

@@ -34,7 +34,8 @@ def trainer_env(root: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT", "PULSE_SERVER", "PYTHONPATH")}
     env.update({"TERM": "xterm-256color", "TRAINER_CONFIG_DIR": str(config),
-                "TRAINER_DATA_DIR": str(root / "data"), "TRAINER_LIBRARY": ""})
+                "TRAINER_DATA_DIR": str(root / "data"), "TRAINER_CACHE_DIR": str(root / "cache"),
+                "TRAINER_LIBRARY": ""})
     env.update(extra)
     return env
 

@@ -14,6 +14,7 @@ from trainer.app import TrainerApp
 from trainer.audio.players import RecordingPlayer
 from trainer.config import Config
 from trainer.library import Library, LibraryLoader, Source
+from trainer.prepared import prepare
 from trainer.screens.confirm import ConfirmScreen
 from trainer.screens.library import LibraryScreen
 from trainer.screens.safety import SafetyScreen
@@ -249,3 +250,26 @@ async def test_collector_paused_for_startup_resumes_after_the_first_frame(librar
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_a_prepared_routine_runs_before_the_library_is_loaded(library: Library) -> None:
+    loads: list[int] = []
+
+    def load() -> Library:
+        loads.append(1)
+        return library
+
+    ready = prepare(library, "other")
+    async with make_app(load, Clock(), routine_id="other", prepared=ready).run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SessionScreen)
+        assert text(pilot.app.screen, "title") != ""
+        assert loads == []  # the session needed only the prepared routine
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, LibraryScreen)
+        assert loads == [1]

@@ -48,7 +48,8 @@ def test_trainer_run_shows_phases_and_summary(tmp_path: Path) -> None:
     config.mkdir()
     (config / "config.yaml").write_text("acknowledged_safety: true\n")
     env = {**os.environ, "TERM": "xterm-256color", "TRAINER_CONFIG_DIR": str(config),
-           "TRAINER_DATA_DIR": str(tmp_path / "data"), "TRAINER_LIBRARY": ""}
+           "TRAINER_DATA_DIR": str(tmp_path / "data"), "TRAINER_CACHE_DIR": str(tmp_path / "cache"),
+           "TRAINER_LIBRARY": ""}
     term = Terminal([sys.executable, "-m", "trainer", "run", "e2e", "--library", str(FIXTURES),
                      "--audio", "bell"], env)
     try:

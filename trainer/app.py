@@ -19,7 +19,7 @@ from textual.screen import ModalScreen, Screen
 from trainer import paths
 from trainer.config import Config, load_config, save_config
 from trainer.history import History, HistoryError, Recorder, ResumePlan
-from trainer.library import Library
+from trainer.prepared import Prepared, prepare
 from trainer.screens.confirm import ConfirmScreen
 from trainer.screens.session import SessionResult, SessionScreen
 from trainer.screens.summary import SummaryScreen
@@ -28,6 +28,7 @@ from trainer.session import Clock, Session
 if TYPE_CHECKING:
     from trainer.audio.players import Player
     from trainer.cli_history import ResumeTarget
+    from trainer.library import Library
     from trainer.screens.library import LibraryScreen
 
 FLASH_SECONDS = 0.3
@@ -50,13 +51,18 @@ class TrainerApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (40, "-narrow"), (80, "-normal"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-tiny-h"), (12, "-short"), (24, "-tall")]
 
-    def __init__(self, library: Library, *, routine_id: str | None = None,
+    def __init__(self, library: Library | Callable[[], Library], *,
+                 routine_id: str | None = None, prepared: Prepared | None = None,
                  resume: ResumeTarget | None = None, clock: Clock = time.monotonic,
                  config: Config | None = None, save_settings: bool = True,
                  audio: str | None = None, voice: bool = True, history: History | None = None,
                  player: Player | None = None, today: Callable[[], date] = date.today) -> None:
         super().__init__()
-        self.library = library
+        # A callable loads the library when first needed: `trainer run` with a routine prepared
+        # on an earlier run draws its session without it (see trainer.prepared).
+        self._library = None if callable(library) else library
+        self._load_library = library if callable(library) else None
+        self.prepared = prepared
         self.routine_id = routine_id
         self.resume_target = resume
         self.clock = clock
@@ -69,6 +75,21 @@ class TrainerApp(App[None]):
         self.today = today
         self.sound_overrides: dict[str, Path] = {}
         self._player_waiters: list[Callable[[Player], None]] = []
+
+    @property
+    def library(self) -> Library:
+        """The whole library, loaded on first use."""
+        if self._library is None:
+            assert self._load_library is not None
+            self._library = self._load_library()
+        return self._library
+
+    def prepare(self, routine_id: str) -> Prepared:
+        """A routine ready for the session screen."""
+        prepared = self.prepared
+        if prepared is not None and prepared.timeline.routine_id == routine_id:
+            return prepared
+        return prepare(self.library, routine_id)
 
     # -- starting and stopping ---------------------------------------------------------------
 
@@ -164,7 +185,7 @@ class TrainerApp(App[None]):
     async def run_routine(self, routine_id: str, resume: ResumePlan | None = None) -> None:
         """Run sessions of a routine until the person goes back to the library."""
         while True:
-            result = await self.push_screen_wait(SessionScreen(self.library, routine_id, resume))
+            result = await self.push_screen_wait(SessionScreen(self.prepare(routine_id), resume))
             resume = None
             choice = await self.push_screen_wait(
                 SummaryScreen(result, self._checkin_saver(result)))

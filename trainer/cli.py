@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from trainer import __version__
 from trainer.config import AUDIO_MODES, load_config
-from trainer.durations import format_clock, format_duration
-from trainer.library import Library, LibraryLoader, Source, default_sources
-from trainer.model import CATEGORIES, LEVELS, Exercise
-from trainer.presenter import category_mix, labels, timing_text
-from trainer.problems import did_you_mean
 from trainer.startup import resume_collector
-from trainer.timeline import Phase
+from trainer.vocabulary import CATEGORIES, LEVELS
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from trainer.library import Library
+    from trainer.prepared import Prepared
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -114,38 +113,68 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     """Call the chosen command."""
     extra: list[Path] = getattr(args, "library", [])
-    if args.command not in (None, "run", "resume"):
-        resume_collector()  # only the app keeps it paused, until its first frame
-    if args.command == "list":
-        return cmd_list(_load(extra), args)
-    if args.command == "show":
-        return cmd_show(_load(extra), args)
-    if args.command == "validate":
-        return cmd_validate(extra, args.paths)
     audio = getattr(args, "audio", None)
     voice = not getattr(args, "no_voice", False)
+    if args.command in (None, "run", "resume"):
+        return _app(args, extra, audio, voice)
+    resume_collector()  # only the app keeps it paused, until its first frame
     if args.command == "sound-test":
         from trainer.audio.cli_audio import sound_test
 
         config = load_config()
         volume = args.volume if args.volume is not None else config.volume
         return sound_test(audio or config.audio, volume=volume, voice=voice)
-    if args.command == "export-audio":
-        return cmd_export(_load(extra), args.routine, args.output, voice, args.volume)
     if args.command == "history":
         from trainer.cli_history import history
 
         return history("json" if args.json else "csv" if args.csv else "table",
                        args.limit or None)
-    if args.command == "stats":
-        from trainer.cli_history import stats
+    from trainer import cli_library as lib_cli  # the validator: slow to import
 
-        return stats(_load(extra))
-    # The app shows problems and notes itself; nothing is printed around the TUI.
-    lib = LibraryLoader().load(default_sources(extra))
+    if args.command == "validate":
+        return lib_cli.cmd_validate(extra, args.paths)
+    lib = lib_cli.load(extra)
+    if args.command == "list":
+        return lib_cli.cmd_list(lib, args)
+    if args.command == "show":
+        return lib_cli.cmd_show(lib, args)
+    if args.command == "export-audio":
+        return lib_cli.cmd_export(lib, args.routine, args.output, voice, args.volume)
+    from trainer.cli_history import stats
+
+    return stats(lib)
+
+
+def _app(args: argparse.Namespace, extra: list[Path], audio: str | None, voice: bool) -> int:
+    """The app: the library, a routine (`run`) or the interrupted session (`resume`)."""
+    from trainer.sources import default_sources
+
+    sources = default_sources(extra)
+
+    def load() -> Library:
+        from trainer.library import LibraryLoader
+
+        # The app shows problems and notes itself; nothing is printed around the TUI.
+        return LibraryLoader().load(sources)
+
     if args.command == "resume":
-        return cmd_resume(lib, audio, voice)
-    return cmd_app(lib, getattr(args, "routine", None), audio, voice)
+        return cmd_resume(load(), audio, voice)
+    if args.command is None:
+        return _start(load(), None, None, audio, voice)
+    from trainer import prepared
+
+    routine_id: str = args.routine
+    ready = prepared.load(sources, routine_id)
+    if ready is not None:  # unchanged since an earlier run: no need to load the library yet
+        return _start(load, routine_id, ready, audio, voice)
+    from trainer.cli_library import find_routine
+
+    lib = load()
+    if find_routine(lib, routine_id) is None:
+        return 1
+    ready = prepared.prepare(lib, routine_id)
+    prepared.save(sources, ready)
+    return _start(lib, routine_id, ready, audio, voice)
 
 
 def _volume(text: str) -> int:
@@ -157,15 +186,6 @@ def _volume(text: str) -> int:
     if not 0 <= value <= 100:
         raise argparse.ArgumentTypeError("volume is 0 to 100")
     return value
-
-
-def cmd_export(lib: Library, routine_id: str, output: Path, voice: bool, volume: int) -> int:
-    """`trainer export-audio ROUTINE -o FILE`."""
-    if _find_routine(lib, routine_id) is None:
-        return 1
-    from trainer.audio.cli_audio import export
-
-    return export(lib.timeline(routine_id), lib.exercises, output, voice=voice, volume=volume)
 
 
 def _needs_terminal() -> bool:
@@ -192,159 +212,12 @@ def cmd_resume(lib: Library, audio: str | None, voice: bool) -> int:
     return TrainerApp(lib, resume=target, audio=audio, voice=voice).run_guarded()
 
 
-def cmd_app(lib: Library, routine_id: str | None, audio: str | None, voice: bool) -> int:
+def _start(library: Library | Callable[[], Library], routine_id: str | None,
+           ready: Prepared | None, audio: str | None, voice: bool) -> int:
     """`trainer` (the library) or `trainer run ROUTINE` (straight into a session)."""
-    if routine_id is not None and _find_routine(lib, routine_id) is None:
-        return 1
     if _needs_terminal():
         return 2
     from trainer.app import TrainerApp  # Textual only when the app runs
 
-    return TrainerApp(lib, routine_id=routine_id, audio=audio, voice=voice).run_guarded()
-
-
-def _load(extra: Sequence[Path]) -> Library:
-    """The library, with a one-line pointer to its problems on stderr."""
-    lib = LibraryLoader().load(default_sources(extra))
-    for note in lib.notes:
-        print(f"note: {note}", file=sys.stderr)
-    if lib.problems:
-        count = len(lib.problems)
-        print(f"trainer: {count} problem{'s' * (count != 1)} in the library; "
-              "`trainer validate` lists them", file=sys.stderr)
-    return lib
-
-
-def _timing(ex: Exercise) -> str:
-    """An exercise's default timing in words."""
-    sides = {"each": " each side", "alternate": " alternating"}.get(ex.sides, "")
-    sets = f"{ex.sets} x " if ex.sets > 1 else ""
-    if ex.hold is not None:
-        return f"{sets}hold {format_duration(ex.hold)}{sides}"
-    if ex.duration is not None:
-        return f"{sets}{format_duration(ex.duration)}{sides}"
-    tempo = f" @ {format_duration(ex.tempo)}" if ex.tempo else ""
-    return f"{sets}{ex.reps} reps{tempo}{sides}"
-
-
-def cmd_list(lib: Library, args: argparse.Namespace) -> int:
-    """`trainer list`."""
-    routines = [r for r in lib.routines.values() if not args.level or r.level == args.level]
-    if args.category:
-        routines = [r for r in routines
-                    if args.category in category_mix(lib.timeline(r.id), lib.exercises)]
-    exercises = [e for e in lib.exercises.values()
-                 if (not args.level or e.level == args.level)
-                 and (not args.category or e.category == args.category)]
-    show_routines = args.kind in (None, "routines")
-    show_exercises = args.kind in (None, "exercises")
-    if args.json:
-        data: dict[str, Any] = {}
-        if show_routines:
-            data["routines"] = [_routine_json(lib, r.id) for r in routines]
-        if show_exercises:
-            data["exercises"] = [
-                {**e.model_dump(mode="json"), "file": lib.origins[("exercise", e.id)].path}
-                for e in exercises
-            ]
-        out = data[args.kind] if args.kind else data
-        print(json.dumps(out, indent=2, ensure_ascii=False))
-        return 0
-    if show_routines:
-        print(f"Routines ({len(routines)})")
-        for r in routines:
-            tl = lib.timeline(r.id)
-            mix = ", ".join(category_mix(tl, lib.exercises))
-            print(f"  {r.id:32} {format_clock(tl.total):>7}  {r.level:12} {r.name}  [{mix}]")
-    if show_routines and show_exercises:
-        print()
-    if show_exercises:
-        print(f"Exercises ({len(exercises)})")
-        for e in exercises:
-            print(f"  {e.id:32} {e.category:9} {e.level:12} {_timing(e):24} {e.name}")
-    return 0
-
-
-def _routine_json(lib: Library, routine_id: str) -> dict[str, Any]:
-    """A routine's summary for --json."""
-    r = lib.routines[routine_id]
-    tl = lib.timeline(routine_id)
-    return {
-        "id": r.id, "name": r.name, "level": r.level, "summary": r.summary,
-        "total": tl.total, "phases": len(tl.phases),
-        "categories": category_mix(tl, lib.exercises), "file": lib.origins[("routine", r.id)].path,
-    }
-
-
-def _find_routine(lib: Library, routine_id: str) -> str | None:
-    """The routine id if it exists; otherwise says so (with a suggestion) on stderr."""
-    if routine_id in lib.routines:
-        return routine_id
-    hint = did_you_mean(routine_id, lib.routines)
-    print(f"trainer: no routine '{routine_id}'{'; ' + hint if hint else ''} "
-          "(`trainer list routines` shows them)", file=sys.stderr)
-    return None
-
-
-def _labels(phase: Phase) -> str:
-    """Block, set, round and side labels of a phase, and its reps."""
-    parts = [text] if (text := labels(phase)) else []
-    if phase.reps:
-        parts.append(timing_text(phase) + ("" if phase.tempo else ", self-paced"))
-    return " · ".join(parts)
-
-
-def cmd_show(lib: Library, args: argparse.Namespace) -> int:
-    """`trainer show ROUTINE`."""
-    routine_id = _find_routine(lib, args.routine)
-    if routine_id is None:
-        return 1
-    tl = lib.timeline(routine_id)
-    if args.json:
-        print(json.dumps(tl.to_json(), indent=2, ensure_ascii=False))
-        return 0
-    print(f"{tl.routine_name} ({routine_id}): {format_clock(tl.total)}, {len(tl.phases)} phases")
-    print(f"{'start':>7} {'length':>7}  {'phase':10} {'what':30} details")
-    for p in tl.phases:
-        length = format_duration(p.duration) if p.duration is not None else (
-            "-" if p.kind == "done" else f"~{format_duration(p.estimate)}")
-        cues = Counter(c.kind for c in p.cues)
-        cue_text = ", ".join(f"{n} {k}" for k, n in cues.items())
-        details = "; ".join(x for x in (_labels(p), f"cues: {cue_text}" if cues else "",
-                                        f"says: {p.say}" if p.say else "") if x)
-        print(f"{format_clock(p.start):>7} {length:>7}  {p.kind:10} {p.title[:30]:30} {details}")
-    print(f"Total {format_clock(tl.total)}")
-    return 0
-
-
-def cmd_validate(extra: Sequence[Path], targets: Sequence[Path]) -> int:
-    """`trainer validate [PATH ...]`: problems on stdout, exit 1 if there are any."""
-    sources = default_sources(extra)
-    known = [s.path.resolve() for s in sources]
-    for target in targets:
-        resolved = target.resolve()
-        if not any(resolved == k or k in resolved.parents for k in known):
-            sources.append(Source("library", target))
-    lib = LibraryLoader().load(sources)
-    wanted = [t.resolve() for t in targets]
-    problems = [p for p in lib.problems
-                if not wanted or any(_within(Path(p.path).resolve(), w) for w in wanted)]
-    for note in lib.notes:
-        print(f"note: {note}", file=sys.stderr)
-    for problem in problems:
-        print(problem)
-    files = sum(1 for f in lib.files
-                if not wanted or any(_within(Path(f).resolve(), w) for w in wanted))
-    if problems:
-        count = len(problems)
-        print(f"{count} problem{'s' * (count != 1)} in {files} file{'s' * (files != 1)}",
-              file=sys.stderr)
-        return 1
-    print(f"ok: {len(lib.exercises)} exercises and {len(lib.routines)} routines "
-          f"in {files} file{'s' * (files != 1)}, no problems")
-    return 0
-
-
-def _within(path: Path, target: Path) -> bool:
-    """True if path is target or inside it."""
-    return path == target or target in path.parents
+    return TrainerApp(library, routine_id=routine_id, prepared=ready, audio=audio,
+                      voice=voice).run_guarded()

@@ -24,7 +24,8 @@ from trainer.history import (
     SessionRecord,
     ago,
 )
-from trainer.library import Library, LibraryLoader, default_sources
+from trainer.library import Library, LibraryLoader
+from trainer.sources import default_sources
 from trainer.stats import Summary, Week, summarize
 
 Format = Literal["table", "json", "csv"]

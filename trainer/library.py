@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -12,7 +11,6 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from trainer import paths
 from trainer.model import (
     FORMAT_VERSION,
     BlockStep,
@@ -23,13 +21,12 @@ from trainer.model import (
     Step,
 )
 from trainer.problems import Problem, describe, did_you_mean
+from trainer.sources import Source, default_sources, library_files
 from trainer.timeline import LimitError, Timeline, build_timeline, check_limits
 from trainer.yamlnodes import Document, Path_, YamlError, load
 
 M = TypeVar("M", bound=BaseModel)
 MAX_FILE_BYTES = 1024 * 1024
-MAX_FILES = 10_000
-SUFFIXES = (".yaml", ".yml")
 TOP_KEYS = ("version", "exercises", "routines")
 TIMING_KEYS = ("hold", "duration", "reps")
 KNOWN_KEYS = sorted(
@@ -38,15 +35,6 @@ KNOWN_KEYS = sorted(
     | {"work", "rounds", "exercises", "rest", "get_ready", "set_rest", "switch", "countdown",
        "announce", *TOP_KEYS}
 )
-
-
-@dataclass(frozen=True)
-class Source:
-    """A library folder (or single file) and what to call it."""
-
-    label: str
-    path: Path
-    required: bool = True
 
 
 @dataclass(frozen=True)
@@ -124,32 +112,6 @@ class Library:
         return self.timelines[routine_id]
 
 
-def default_sources(extra: Sequence[Path] = ()) -> list[Source]:
-    """Built-in, then the user library, then TRAINER_LIBRARY, then the given folders."""
-    sources = [
-        Source("built-in", paths.builtin_library_dir()),
-        Source("user", paths.user_library_dir(), required=False),
-    ]
-    sources += [Source("library", p) for p in paths.extra_library_dirs()]
-    sources += [Source("library", Path(p)) for p in extra]
-    return sources
-
-
-def _files(source: Source) -> Iterator[Path]:
-    """The YAML files of a source, in a stable order, skipping hidden ones."""
-    if source.path.is_file():
-        yield source.path
-        return
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(source.path):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found += [Path(dirpath, f) for f in filenames
-                  if f.endswith(SUFFIXES) and not f.startswith(".")]
-        if len(found) > MAX_FILES:
-            break
-    yield from sorted(found)[:MAX_FILES]
-
-
 class LibraryLoader:
     """Loads libraries, re-reading only files whose size, times or inode changed."""
 
@@ -169,7 +131,7 @@ class LibraryLoader:
                     lib.problems.append(Problem(str(source.path), 1, 1, "no such file or folder"))
                 continue
             seen: dict[tuple[str, str], Origin] = {}
-            for path in _files(source):
+            for path in library_files(source):
                 result = self._read(path, source.label)
                 lib.files.append(str(path))
                 lib.problems += result.problems

@@ -22,9 +22,7 @@ from trainer.durations import parse_duration
 FORMAT_VERSION = 1
 
 Category = Literal["stretch", "aerobic", "strength", "mobility", "posture"]
-CATEGORIES: tuple[str, ...] = ("stretch", "aerobic", "strength", "mobility", "posture")
 Level = Literal["beginner", "intermediate", "advanced"]
-LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
 Sides = Literal["none", "each", "alternate"]
 
 Slug = Annotated[

@@ -41,6 +41,12 @@ def data_dir() -> Path:
     return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
 
 
+def cache_dir() -> Path:
+    """The user's cache folder: voice lines, prepared routines (TRAINER_CACHE_DIR overrides)."""
+    override = os.environ.get("TRAINER_CACHE_DIR")
+    return Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME))
+
+
 def user_library_dir() -> Path:
     """The user's own exercises and routines."""
     return config_dir() / "library"

@@ -6,11 +6,14 @@ import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from trainer.durations import format_clock, format_duration
-from trainer.model import Exercise
 from trainer.session import State
 from trainer.timeline import Phase, Timeline
+
+if TYPE_CHECKING:
+    from trainer.prepared import ExerciseInfo
 
 WORDS = {
     "get_ready": "GET READY",
@@ -67,7 +70,7 @@ def labels(phase: Phase) -> str:
     return " · ".join(parts)
 
 
-def category_mix(timeline: Timeline, exercises: Mapping[str, Exercise]) -> dict[str, int]:
+def category_mix(timeline: Timeline, exercises: Mapping[str, ExerciseInfo]) -> dict[str, int]:
     """Active seconds per exercise category, most first."""
     mix: Counter[str] = Counter()
     for phase in timeline.phases:
@@ -76,7 +79,7 @@ def category_mix(timeline: Timeline, exercises: Mapping[str, Exercise]) -> dict[
     return dict(mix.most_common())
 
 
-def _how_to(exercise: Exercise | None) -> str:
+def _how_to(exercise: ExerciseInfo | None) -> str:
     """Numbered instructions, then cues, then the safety line."""
     if exercise is None:
         return ""
@@ -97,7 +100,7 @@ def _left(seconds: float) -> str:
     return f"{math.ceil(seconds / 60 - 1e-9)} min left"
 
 
-def present(state: State, timeline: Timeline, exercises: Mapping[str, Exercise]) -> View:
+def present(state: State, timeline: Timeline, exercises: Mapping[str, ExerciseInfo]) -> View:
     """The view for one state."""
     phase = state.phase
     upcoming = timeline.up_next(phase.index)

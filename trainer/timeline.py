@@ -6,19 +6,14 @@ import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from trainer.durations import format_duration
-from trainer.model import (
-    BlockStep,
-    Defaults,
-    Exercise,
-    ExerciseStep,
-    IntervalStep,
-    RestStep,
-    Routine,
-    Step,
-)
+
+if TYPE_CHECKING:
+    # Only building a timeline needs the models (and pydantic, slow to import): a session
+    # drawn from an already built timeline does not.
+    from trainer.model import Defaults, Exercise, ExerciseStep, IntervalStep, Routine, Step
 
 PhaseKind = Literal["get_ready", "work", "hold", "reps", "rest", "switch", "done"]
 ACTIVE_KINDS = ("work", "hold", "reps")
@@ -148,14 +143,16 @@ class _Expander:
     def steps(self, steps: tuple[Step, ...], block: str | None, rnd: int | None,
               rounds: int | None) -> None:
         """Expand a list of steps."""
+        from trainer import model
+
         for step in steps:
-            if isinstance(step, ExerciseStep):
+            if isinstance(step, model.ExerciseStep):
                 self.exercise(step, block, rnd, rounds)
-            elif isinstance(step, RestStep):
+            elif isinstance(step, model.RestStep):
                 self.add(_Gap(step.rest, 3, step.say))
-            elif isinstance(step, IntervalStep):
+            elif isinstance(step, model.IntervalStep):
                 self.interval(step, block)
-            elif isinstance(step, BlockStep):
+            elif isinstance(step, model.BlockStep):
                 rest = step.rest_between if step.rest_between is not None else self.defaults.rest
                 for i in range(1, step.repeat + 1):
                     numbered = step.repeat > 1
@@ -328,18 +325,20 @@ def build_timeline(routine: Routine, exercises: Mapping[str, Exercise]) -> Timel
 def _step_bounds(steps: tuple[Step, ...], exercises: Mapping[str, Exercise],
                  d: Defaults) -> tuple[int, float]:
     """At most how many phases and seconds these steps expand to (rests counted unmerged)."""
+    from trainer import model
+
     count, seconds = 0, 0.0
     for step in steps:
-        if isinstance(step, ExerciseStep):
+        if isinstance(step, model.ExerciseStep):
             ex = exercises[step.exercise]
             p = _plan(step, ex, d)
             sides = 2 if ex.sides == "each" else 1
             count += p.sets * (2 * sides - 1) + p.sets
             seconds += p.sets * (sides * p.estimate + (sides - 1) * d.switch)
             seconds += (p.sets - 1) * p.set_rest + p.rest
-        elif isinstance(step, RestStep):
+        elif isinstance(step, model.RestStep):
             count, seconds = count + 1, seconds + step.rest
-        elif isinstance(step, IntervalStep):
+        elif isinstance(step, model.IntervalStep):
             spec = step.interval
             count += 2 * spec.rounds
             seconds += spec.rounds * spec.work + (spec.rounds - 1) * spec.rest + d.rest

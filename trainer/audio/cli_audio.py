@@ -22,7 +22,7 @@ from trainer.audio.players import (
 from trainer.audio.synth import CUE_NAMES, RECIPES
 from trainer.audio.voice import VoiceTemplates, find_engine, render_lines, voice_status
 from trainer.durations import format_clock
-from trainer.model import Exercise
+from trainer.prepared import ExerciseInfo
 from trainer.timeline import Timeline
 
 __all__ = ["export", "sound_test"]
@@ -154,7 +154,7 @@ class _ProgressBar:
             self.stream.flush()
 
 
-def export(timeline: Timeline, exercises: Mapping[str, Exercise], out_path: Path | str, *,
+def export(timeline: Timeline, exercises: Mapping[str, ExerciseInfo], out_path: Path | str, *,
            voice: bool = True, volume: int = 100, templates: VoiceTemplates | None = None,
            overrides: Mapping[str, Path] | None = None, out: TextIO | None = None,
            err: TextIO | None = None) -> int:

@@ -25,7 +25,7 @@ from trainer.audio.voice import (
     line_for,
     render_lines,
 )
-from trainer.model import Exercise
+from trainer.prepared import ExerciseInfo
 from trainer.session import Event
 from trainer.timeline import Timeline
 
@@ -64,7 +64,7 @@ def moments(timeline: Timeline) -> list[tuple[float, list[Event]]]:
 
 
 def _line(events: Sequence[Event], chosen: Event, timeline: Timeline,
-          templates: VoiceTemplates, exercises: Mapping[str, Exercise]) -> str | None:
+          templates: VoiceTemplates, exercises: Mapping[str, ExerciseInfo]) -> str | None:
     """The line to say at a moment: the chosen event's, else the first other one that has one."""
     for event in (chosen, *events):
         line = line_for(event, timeline, templates, exercises)
@@ -81,7 +81,7 @@ class CueEngine:
     call to `on_notice`; handle() never raises.
     """
 
-    def __init__(self, timeline: Timeline, exercises: Mapping[str, Exercise], player: Player, *,
+    def __init__(self, timeline: Timeline, exercises: Mapping[str, ExerciseInfo], player: Player, *,
                  volume: int = 80, muted: bool = False, voice: bool = True,
                  templates: VoiceTemplates | None = None,
                  overrides: Mapping[str, Path] | None = None,

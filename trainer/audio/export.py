@@ -24,7 +24,7 @@ from trainer.audio.engine import CueEngine, moments
 from trainer.audio.pcm import FRAME_RATE, SAMPLE_WIDTH, audioop
 from trainer.audio.players import NonePlayer
 from trainer.audio.voice import DEFAULT_RATE, SpeechEngine, VoiceTemplates
-from trainer.model import Exercise
+from trainer.prepared import ExerciseInfo
 from trainer.timeline import Timeline
 
 __all__ = ["FORMATS", "ExportError", "ExportResult", "export_audio"]
@@ -137,7 +137,7 @@ def _encode(source: Path, target: Path, fmt: str, seconds: float,
                           f"{reason[-1] if reason else f'exit status {proc.returncode}'}")
 
 
-def export_audio(timeline: Timeline, exercises: Mapping[str, Exercise], out_path: Path | str, *,
+def export_audio(timeline: Timeline, exercises: Mapping[str, ExerciseInfo], out_path: Path | str, *,
                  voice: bool = True, volume: int = 100,
                  templates: VoiceTemplates | None = None,
                  overrides: Mapping[str, Path] | None = None,

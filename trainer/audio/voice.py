@@ -18,11 +18,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
+from trainer import paths
 from trainer.audio.pcm import read_wav
-from trainer.model import Exercise
-from trainer.paths import APP_NAME
+from trainer.prepared import ExerciseInfo
 from trainer.session import Event, EventKind
 from trainer.timeline import Phase, Timeline
 
@@ -76,9 +74,7 @@ def voice_status(search_path: str | None = None) -> tuple[bool, str]:
 
 def cache_dir() -> Path:
     """Where rendered lines are kept (TRAINER_CACHE_DIR overrides); created on first render."""
-    override = os.environ.get("TRAINER_CACHE_DIR")
-    base = Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME))
-    return base / "voice"
+    return paths.cache_dir() / "voice"
 
 
 def _cache_key(engine: SpeechEngine, text: str, rate: int) -> str:
@@ -221,7 +217,7 @@ def _amount(phase: Phase) -> str:
     return amount
 
 
-def _name(phase: Phase, exercises: Mapping[str, Exercise] | None) -> str:
+def _name(phase: Phase, exercises: Mapping[str, ExerciseInfo] | None) -> str:
     """The exercise's name as written in the library."""
     if exercises and phase.exercise and phase.exercise in exercises:
         return exercises[phase.exercise].name
@@ -229,7 +225,7 @@ def _name(phase: Phase, exercises: Mapping[str, Exercise] | None) -> str:
 
 
 def _fields(phase: Phase, upcoming: Phase | None,
-            exercises: Mapping[str, Exercise] | None) -> dict[str, str]:
+            exercises: Mapping[str, ExerciseInfo] | None) -> dict[str, str]:
     """The template fields for a moment of `phase`, with `upcoming` the exercise it leads to."""
     about = upcoming if upcoming is not None else phase
     return {
@@ -260,7 +256,7 @@ def _join(*parts: str | None) -> str | None:
 
 def spoken_line(kind: EventKind, phase: Phase, timeline: Timeline,
                 templates: VoiceTemplates | None = None, value: int = 0,
-                exercises: Mapping[str, Exercise] | None = None) -> str | None:
+                exercises: Mapping[str, ExerciseInfo] | None = None) -> str | None:
     """The line said for an event of this kind in this phase, or None."""
     t = templates or VoiceTemplates()
     if not timeline.announce:
@@ -299,13 +295,13 @@ def spoken_line(kind: EventKind, phase: Phase, timeline: Timeline,
 
 
 def line_for(event: Event, timeline: Timeline, templates: VoiceTemplates | None = None,
-             exercises: Mapping[str, Exercise] | None = None) -> str | None:
+             exercises: Mapping[str, ExerciseInfo] | None = None) -> str | None:
     """The line said for a session event, or None."""
     return spoken_line(event.kind, event.phase, timeline, templates, event.value, exercises)
 
 
 def timeline_lines(timeline: Timeline, templates: VoiceTemplates | None = None,
-                   exercises: Mapping[str, Exercise] | None = None) -> list[str]:
+                   exercises: Mapping[str, ExerciseInfo] | None = None) -> list[str]:
     """Every distinct line a session of this timeline can say, in order of first use."""
     lines: dict[str, None] = {}
     for phase in timeline.phases:
@@ -321,7 +317,7 @@ def timeline_lines(timeline: Timeline, templates: VoiceTemplates | None = None,
 
 
 def render_timeline(timeline: Timeline, templates: VoiceTemplates | None = None,
-                    exercises: Mapping[str, Exercise] | None = None, *,
+                    exercises: Mapping[str, ExerciseInfo] | None = None, *,
                     engine: SpeechEngine | None = None, rate: int = DEFAULT_RATE,
                     cache: Path | None = None, notes: list[str] | None = None,
                     should_stop: Callable[[], bool] | None = None,

@@ -13,10 +13,11 @@ from textual.widgets import Button, DataTable, Footer, Input, Static, TabbedCont
 
 from trainer.durations import format_clock
 from trainer.library import Library
-from trainer.model import LEVELS, Exercise
+from trainer.model import Exercise
 from trainer.presenter import category_mix, preview
 from trainer.screens.problems import ProblemsScreen
 from trainer.startup import resume_collector
+from trainer.vocabulary import LEVELS
 
 
 class LibraryScreen(Screen[None]):

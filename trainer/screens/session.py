@@ -17,7 +17,7 @@ from textual.worker import get_current_worker
 
 from trainer.durations import format_clock
 from trainer.history import Recorder, ResumePlan
-from trainer.library import Library
+from trainer.prepared import Prepared
 from trainer.presenter import View, present
 from trainer.screens.confirm import ConfirmScreen
 from trainer.session import Event, Session, State
@@ -85,10 +85,10 @@ class SessionScreen(Screen[SessionResult]):
         Binding("q,escape", "quit_session", "Quit", id="session.quit"),
     ]
 
-    def __init__(self, library: Library, routine_id: str, resume: ResumePlan | None = None) -> None:
+    def __init__(self, routine: Prepared, resume: ResumePlan | None = None) -> None:
         super().__init__()
-        self.library = library
-        self.timeline = library.timeline(routine_id)
+        self.timeline = routine.timeline
+        self.exercises = routine.exercises
         self.resume = resume
         self.session: Session | None = None
         self.recorder: Recorder | None = None
@@ -163,7 +163,7 @@ class SessionScreen(Screen[SessionResult]):
             # would fail silently, so this session starts on the bell.
             player = BellPlayer(app.ring)
         self.engine = CueEngine(
-            self.timeline, self.library.exercises, player, volume=app.config.volume,
+            self.timeline, self.exercises, player, volume=app.config.volume,
             muted=self.muted, voice=app.voice, fallback=BellPlayer(app.ring),
             on_notice=lambda text: self.notify(text, severity="warning", timeout=8),
             overrides=app.sound_overrides)
@@ -206,7 +206,7 @@ class SessionScreen(Screen[SessionResult]):
             self.recorder.update()
             self._report(self.recorder.problem)
         state = session.state()
-        self.refresh_view(present(state, self.timeline, self.library.exercises))
+        self.refresh_view(present(state, self.timeline, self.exercises))
         if state.finished:
             self._finish(completed=True)
             return

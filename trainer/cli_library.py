@@ -1,0 +1,175 @@
+"""`trainer list`, `show`, `validate` and `export-audio`: the commands that read the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from trainer.durations import format_clock, format_duration
+from trainer.library import Library, LibraryLoader
+from trainer.model import Exercise
+from trainer.presenter import category_mix, labels, timing_text
+from trainer.problems import did_you_mean
+from trainer.sources import Source, default_sources
+from trainer.timeline import Phase
+
+
+def cmd_export(lib: Library, routine_id: str, output: Path, voice: bool, volume: int) -> int:
+    """`trainer export-audio ROUTINE -o FILE`."""
+    if find_routine(lib, routine_id) is None:
+        return 1
+    from trainer.audio.cli_audio import export
+
+    return export(lib.timeline(routine_id), lib.exercises, output, voice=voice, volume=volume)
+
+
+def load(extra: Sequence[Path]) -> Library:
+    """The library, with a one-line pointer to its problems on stderr."""
+    lib = LibraryLoader().load(default_sources(extra))
+    for note in lib.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if lib.problems:
+        count = len(lib.problems)
+        print(f"trainer: {count} problem{'s' * (count != 1)} in the library; "
+              "`trainer validate` lists them", file=sys.stderr)
+    return lib
+
+
+def _timing(ex: Exercise) -> str:
+    """An exercise's default timing in words."""
+    sides = {"each": " each side", "alternate": " alternating"}.get(ex.sides, "")
+    sets = f"{ex.sets} x " if ex.sets > 1 else ""
+    if ex.hold is not None:
+        return f"{sets}hold {format_duration(ex.hold)}{sides}"
+    if ex.duration is not None:
+        return f"{sets}{format_duration(ex.duration)}{sides}"
+    tempo = f" @ {format_duration(ex.tempo)}" if ex.tempo else ""
+    return f"{sets}{ex.reps} reps{tempo}{sides}"
+
+
+def cmd_list(lib: Library, args: argparse.Namespace) -> int:
+    """`trainer list`."""
+    routines = [r for r in lib.routines.values() if not args.level or r.level == args.level]
+    if args.category:
+        routines = [r for r in routines
+                    if args.category in category_mix(lib.timeline(r.id), lib.exercises)]
+    exercises = [e for e in lib.exercises.values()
+                 if (not args.level or e.level == args.level)
+                 and (not args.category or e.category == args.category)]
+    show_routines = args.kind in (None, "routines")
+    show_exercises = args.kind in (None, "exercises")
+    if args.json:
+        data: dict[str, Any] = {}
+        if show_routines:
+            data["routines"] = [_routine_json(lib, r.id) for r in routines]
+        if show_exercises:
+            data["exercises"] = [
+                {**e.model_dump(mode="json"), "file": lib.origins[("exercise", e.id)].path}
+                for e in exercises
+            ]
+        out = data[args.kind] if args.kind else data
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    if show_routines:
+        print(f"Routines ({len(routines)})")
+        for r in routines:
+            tl = lib.timeline(r.id)
+            mix = ", ".join(category_mix(tl, lib.exercises))
+            print(f"  {r.id:32} {format_clock(tl.total):>7}  {r.level:12} {r.name}  [{mix}]")
+    if show_routines and show_exercises:
+        print()
+    if show_exercises:
+        print(f"Exercises ({len(exercises)})")
+        for e in exercises:
+            print(f"  {e.id:32} {e.category:9} {e.level:12} {_timing(e):24} {e.name}")
+    return 0
+
+
+def _routine_json(lib: Library, routine_id: str) -> dict[str, Any]:
+    """A routine's summary for --json."""
+    r = lib.routines[routine_id]
+    tl = lib.timeline(routine_id)
+    return {
+        "id": r.id, "name": r.name, "level": r.level, "summary": r.summary,
+        "total": tl.total, "phases": len(tl.phases),
+        "categories": category_mix(tl, lib.exercises), "file": lib.origins[("routine", r.id)].path,
+    }
+
+
+def find_routine(lib: Library, routine_id: str) -> str | None:
+    """The routine id if it exists; otherwise says so (with a suggestion) on stderr."""
+    if routine_id in lib.routines:
+        return routine_id
+    hint = did_you_mean(routine_id, lib.routines)
+    print(f"trainer: no routine '{routine_id}'{'; ' + hint if hint else ''} "
+          "(`trainer list routines` shows them)", file=sys.stderr)
+    return None
+
+
+def _labels(phase: Phase) -> str:
+    """Block, set, round and side labels of a phase, and its reps."""
+    parts = [text] if (text := labels(phase)) else []
+    if phase.reps:
+        parts.append(timing_text(phase) + ("" if phase.tempo else ", self-paced"))
+    return " · ".join(parts)
+
+
+def cmd_show(lib: Library, args: argparse.Namespace) -> int:
+    """`trainer show ROUTINE`."""
+    routine_id = find_routine(lib, args.routine)
+    if routine_id is None:
+        return 1
+    tl = lib.timeline(routine_id)
+    if args.json:
+        print(json.dumps(tl.to_json(), indent=2, ensure_ascii=False))
+        return 0
+    print(f"{tl.routine_name} ({routine_id}): {format_clock(tl.total)}, {len(tl.phases)} phases")
+    print(f"{'start':>7} {'length':>7}  {'phase':10} {'what':30} details")
+    for p in tl.phases:
+        length = format_duration(p.duration) if p.duration is not None else (
+            "-" if p.kind == "done" else f"~{format_duration(p.estimate)}")
+        cues = Counter(c.kind for c in p.cues)
+        cue_text = ", ".join(f"{n} {k}" for k, n in cues.items())
+        details = "; ".join(x for x in (_labels(p), f"cues: {cue_text}" if cues else "",
+                                        f"says: {p.say}" if p.say else "") if x)
+        print(f"{format_clock(p.start):>7} {length:>7}  {p.kind:10} {p.title[:30]:30} {details}")
+    print(f"Total {format_clock(tl.total)}")
+    return 0
+
+
+def cmd_validate(extra: Sequence[Path], targets: Sequence[Path]) -> int:
+    """`trainer validate [PATH ...]`: problems on stdout, exit 1 if there are any."""
+    sources = default_sources(extra)
+    known = [s.path.resolve() for s in sources]
+    for target in targets:
+        resolved = target.resolve()
+        if not any(resolved == k or k in resolved.parents for k in known):
+            sources.append(Source("library", target))
+    lib = LibraryLoader().load(sources)
+    wanted = [t.resolve() for t in targets]
+    problems = [p for p in lib.problems
+                if not wanted or any(_within(Path(p.path).resolve(), w) for w in wanted)]
+    for note in lib.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for problem in problems:
+        print(problem)
+    files = sum(1 for f in lib.files
+                if not wanted or any(_within(Path(f).resolve(), w) for w in wanted))
+    if problems:
+        count = len(problems)
+        print(f"{count} problem{'s' * (count != 1)} in {files} file{'s' * (files != 1)}",
+              file=sys.stderr)
+        return 1
+    print(f"ok: {len(lib.exercises)} exercises and {len(lib.routines)} routines "
+          f"in {files} file{'s' * (files != 1)}, no problems")
+    return 0
+
+
+def _within(path: Path, target: Path) -> bool:
+    """True if path is target or inside it."""
+    return path == target or target in path.parents
