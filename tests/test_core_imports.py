@@ -11,7 +11,8 @@ from conftest import cli_env
 CORE = ["trainer.model", "trainer.library", "trainer.timeline", "trainer.session",
         "trainer.durations", "trainer.cli", "trainer.presenter", "trainer.config",
         "trainer.history", "trainer.stats", "trainer.cli_history", "trainer.audio.engine",
-        "trainer.audio.export", "trainer.audio.cli_audio"]
+        "trainer.audio.export", "trainer.audio.cli_audio", "trainer.cli_library",
+        "trainer.prepared", "trainer.sources", "trainer.startup", "trainer.vocabulary"]
 
 
 def test_core_modules_do_not_import_textual() -> None:
