@@ -31,6 +31,11 @@ def later() -> int:
     return time.time_ns() + 60 * 10**9
 
 
+def settled(sources: list[Source]) -> prepared.Key | None:
+    """The fingerprint as a run a minute from now would take it."""
+    return prepared.fingerprint(sources, later())
+
+
 def _prepare(sources: list[Source]) -> prepared.Prepared:
     return prepared.prepare(LibraryLoader().load(sources), "e2e")
 
@@ -47,43 +52,43 @@ def test_prepare_keeps_the_timeline_and_facts_of_the_exercises_used(library: lis
 
 def test_a_saved_routine_comes_back_while_nothing_changed(library: list[Source]) -> None:
     ready = _prepare(library)
-    assert prepared.save(library, ready, now=later())
-    again = prepared.load(library, "e2e", now=later())
+    assert prepared.save(settled(library), ready)
+    again = prepared.load(settled(library), "e2e")
     assert again == ready
-    assert prepared.load(library, "other", now=later()) is None
+    assert prepared.load(settled(library), "other") is None
 
 
 def test_any_change_to_the_library_means_a_full_load(library: list[Source]) -> None:
-    prepared.save(library, _prepare(library), now=later())
+    prepared.save(settled(library), _prepare(library))
     folder = library[0].path
     (folder / "extra.yaml").write_text("version: 1\n")
-    assert prepared.load(library, "e2e", now=later()) is None  # a file added
+    assert prepared.load(settled(library), "e2e") is None  # a file added
     (folder / "extra.yaml").unlink()
-    assert prepared.load(library, "e2e", now=later()) is not None
+    assert prepared.load(settled(library), "e2e") is not None
     target = next(folder.glob("*.yaml"))
     target.write_text(target.read_text().replace("End to end", "End to End"))
-    assert prepared.load(library, "e2e", now=later()) is None  # a file edited
-    prepared.save(library, _prepare(library), now=later())
-    assert prepared.load(library, "e2e", now=later()) is not None
-    assert prepared.load([*library, Source("library", FIXTURES)], "e2e", now=later()) is None
+    assert prepared.load(settled(library), "e2e") is None  # a file edited
+    prepared.save(settled(library), _prepare(library))
+    assert prepared.load(settled(library), "e2e") is not None
+    assert prepared.load(settled([*library, Source("library", FIXTURES)]), "e2e") is None
 
 
 def test_a_file_changed_a_moment_ago_is_not_trusted(library: list[Source]) -> None:
     # Its times could still match after another edit within the same timestamp tick.
     ready = _prepare(library)
-    assert not prepared.save(library, ready)  # the copy was written just now
+    assert not prepared.save(prepared.fingerprint(library), ready)  # the copy was written just now
     assert not prepared.cache_file().exists()
-    assert prepared.save(library, ready, now=later())
-    assert prepared.load(library, "e2e") is None
+    assert prepared.save(settled(library), ready)
+    assert prepared.load(prepared.fingerprint(library), "e2e") is None
 
 
 def test_a_corrupt_cache_is_ignored_and_replaced(library: list[Source]) -> None:
     path = prepared.cache_file()
     path.parent.mkdir(parents=True)
     path.write_bytes(b"\x80\x05not a pickle")
-    assert prepared.load(library, "e2e", now=later()) is None
-    assert prepared.save(library, _prepare(library), now=later())
-    assert prepared.load(library, "e2e", now=later()) is not None
+    assert prepared.load(settled(library), "e2e") is None
+    assert prepared.save(settled(library), _prepare(library))
+    assert prepared.load(settled(library), "e2e") is not None
 
 
 def test_an_unwritable_cache_folder_only_means_no_cache(library: list[Source],
@@ -92,18 +97,18 @@ def test_an_unwritable_cache_folder_only_means_no_cache(library: list[Source],
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     monkeypatch.setenv("TRAINER_CACHE_DIR", str(blocker))
-    assert not prepared.save(library, _prepare(library), now=later())
-    assert prepared.load(library, "e2e", now=later()) is None
+    assert not prepared.save(settled(library), _prepare(library))
+    assert prepared.load(settled(library), "e2e") is None
 
 
 def test_a_prepared_session_is_drawn_without_the_validator(library: list[Source]) -> None:
     # The point of the cache: pydantic (and the library loader) stay out of `trainer run`.
-    prepared.save(library, _prepare(library), now=later())
+    prepared.save(settled(library), _prepare(library))
     code = (
         "import sys; from trainer import prepared; from trainer.sources import Source; "
         "from pathlib import Path; "
-        f"r = prepared.load([Source('library', Path({str(library[0].path)!r}))], 'e2e', "
-        f"now={later()}); "
+        f"sources = [Source('library', Path({str(library[0].path)!r}))]; "
+        f"r = prepared.load(prepared.fingerprint(sources, {later()}), 'e2e'); "
         "import trainer.cli, trainer.app; "
         "assert r is not None, 'not loaded'; "
         "print(sorted(m for m in ('pydantic', 'trainer.model', 'trainer.library') "

@@ -164,7 +164,8 @@ def _app(args: argparse.Namespace, extra: list[Path], audio: str | None, voice: 
     from trainer import prepared
 
     routine_id: str = args.routine
-    ready = prepared.load(sources, routine_id)
+    key = prepared.fingerprint(sources)
+    ready = prepared.load(key, routine_id)
     if ready is not None:  # unchanged since an earlier run: no need to load the library yet
         return _start(load, routine_id, ready, audio, voice)
     from trainer.cli_library import find_routine
@@ -173,7 +174,7 @@ def _app(args: argparse.Namespace, extra: list[Path], audio: str | None, voice: 
     if find_routine(lib, routine_id) is None:
         return 1
     ready = prepared.prepare(lib, routine_id)
-    prepared.save(sources, ready)
+    prepared.save(key, ready)
     return _start(lib, routine_id, ready, audio, voice)
 
 

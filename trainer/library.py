@@ -21,7 +21,7 @@ from trainer.model import (
     Step,
 )
 from trainer.problems import Problem, describe, did_you_mean
-from trainer.sources import Source, default_sources, library_files
+from trainer.sources import SETTLE_NS, Source, default_sources, file_key, library_files
 from trainer.timeline import LimitError, Timeline, build_timeline, check_limits
 from trainer.yamlnodes import Document, Path_, YamlError, load
 
@@ -202,7 +202,7 @@ class LibraryLoader:
             st = path.stat()
         except OSError as exc:
             return _FileResult(problems=[Problem(name, 1, 1, f"cannot read: {exc.strerror}")])
-        key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        key = file_key(st)
         cached = self._cache.get(name)
         if cached and cached[0] == key:
             digest = cached[1]
@@ -217,7 +217,7 @@ class LibraryLoader:
         if data is None:
             return _FileResult(problems=[Problem(name, 1, 1, "cannot read the file")])
         result = read_text(name, data, label)
-        racy = time.time_ns() - st.st_mtime_ns < 3_000_000_000
+        racy = time.time_ns() - st.st_mtime_ns < SETTLE_NS
         self._cache[name] = (key, hashlib.blake2b(data).hexdigest() if racy else None, result)
         return result
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from trainer import __version__, paths
-from trainer.sources import Source, library_files
+from trainer.sources import SETTLE_NS, Source, file_key, library_files
 from trainer.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 FORMAT = 1
 KEEP = 20  # routines kept in the cache
-SETTLE_NS = 3_000_000_000  # a file changed this recently may change again within its mtime
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -82,8 +81,14 @@ def cache_file() -> Path:
     return paths.cache_dir() / "routines.pickle"
 
 
-def fingerprint(sources: Sequence[Source], now: int | None = None) -> tuple[Any, ...] | None:
-    """Everything a prepared routine depends on; None while a file is still settling."""
+Key = tuple[Any, ...]
+
+
+def fingerprint(sources: Sequence[Source], now: int | None = None) -> Key | None:
+    """Everything a prepared routine depends on; None while a file is still settling.
+
+    Taken before the library is read, so that a file changed while it is read shows as a change.
+    """
     now = time.time_ns() if now is None else now
     parts: list[Any] = [FORMAT, __version__]
     code = sorted(_PACKAGE.glob("*.py"))
@@ -99,11 +104,11 @@ def fingerprint(sources: Sequence[Source], now: int | None = None) -> tuple[Any,
             return None
         if now - st.st_mtime_ns < SETTLE_NS or now - st.st_ctime_ns < SETTLE_NS:
             return None
-        parts.append((str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+        parts.append((str(path), *file_key(st)))
     return tuple(parts)
 
 
-def _read(path: Path) -> dict[str, tuple[tuple[Any, ...], Prepared]]:
+def _read(path: Path) -> dict[str, tuple[Key, Prepared]]:
     """The saved entries, or none if the file is missing or unreadable."""
     try:
         with path.open("rb") as f:
@@ -114,9 +119,8 @@ def _read(path: Path) -> dict[str, tuple[tuple[Any, ...], Prepared]]:
     return entries if isinstance(entries, dict) else {}
 
 
-def load(sources: Sequence[Source], routine_id: str, now: int | None = None) -> Prepared | None:
-    """The saved routine if nothing it depends on has changed since it was saved."""
-    key = fingerprint(sources, now)
+def load(key: Key | None, routine_id: str) -> Prepared | None:
+    """The saved routine if it was saved under this fingerprint (nothing has changed since)."""
     if key is None:
         return None
     entry = _read(cache_file()).get(routine_id)
@@ -125,9 +129,8 @@ def load(sources: Sequence[Source], routine_id: str, now: int | None = None) -> 
     return entry[1]
 
 
-def save(sources: Sequence[Source], prepared: Prepared, now: int | None = None) -> bool:
-    """Keep a routine for the next run; False (and nothing written) if it cannot be."""
-    key = fingerprint(sources, now)
+def save(key: Key | None, prepared: Prepared) -> bool:
+    """Keep a routine under its fingerprint; False (and nothing written) if it cannot be."""
     if key is None:
         return False
     path = cache_file()

@@ -15,6 +15,9 @@ from trainer import paths
 
 MAX_FILES = 10_000
 SUFFIXES = (".yaml", ".yml")
+# A file changed this recently could change again within the same timestamp tick, leaving its
+# size and times as they were: caches keyed on `file_key` must not trust it by its key alone.
+SETTLE_NS = 3_000_000_000
 
 
 @dataclass(frozen=True)
@@ -51,3 +54,8 @@ def library_files(source: Source) -> Iterator[Path]:
         if len(found) > MAX_FILES:
             break
     yield from sorted(found)[:MAX_FILES]
+
+
+def file_key(st: os.stat_result) -> tuple[int, int, int, int]:
+    """What identifies a file's content without reading it: size, times and inode."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
