@@ -60,8 +60,7 @@ class TrainerApp(App[None]):
         super().__init__()
         # A callable loads the library when first needed: `trainer run` with a routine prepared
         # on an earlier run draws its session without it (see trainer.prepared).
-        self._library = None if callable(library) else library
-        self._load_library = library if callable(library) else None
+        self._library = library
         self.prepared = prepared
         self.routine_id = routine_id
         self.resume_target = resume
@@ -79,9 +78,8 @@ class TrainerApp(App[None]):
     @property
     def library(self) -> Library:
         """The whole library, loaded on first use."""
-        if self._library is None:
-            assert self._load_library is not None
-            self._library = self._load_library()
+        if callable(self._library):
+            self._library = self._library()
         return self._library
 
     def prepare(self, routine_id: str) -> Prepared:

@@ -17,6 +17,7 @@ from trainer.vocabulary import CATEGORIES, LEVELS
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from trainer.cli_history import ResumeTarget
     from trainer.library import Library
     from trainer.prepared import Prepared
 
@@ -160,14 +161,14 @@ def _app(args: argparse.Namespace, extra: list[Path], audio: str | None, voice: 
     if args.command == "resume":
         return cmd_resume(load(), audio, voice)
     if args.command is None:
-        return _start(load(), None, None, audio, voice)
+        return _start(load(), audio, voice)
     from trainer import prepared
 
     routine_id: str = args.routine
     key = prepared.fingerprint(sources)
     ready = prepared.load(key, routine_id)
     if ready is not None:  # unchanged since an earlier run: no need to load the library yet
-        return _start(load, routine_id, ready, audio, voice)
+        return _start(load, audio, voice, routine_id=routine_id, ready=ready)
     from trainer.cli_library import find_routine
 
     lib = load()
@@ -175,7 +176,7 @@ def _app(args: argparse.Namespace, extra: list[Path], audio: str | None, voice: 
         return 1
     ready = prepared.prepare(lib, routine_id)
     prepared.save(key, ready)
-    return _start(lib, routine_id, ready, audio, voice)
+    return _start(lib, audio, voice, routine_id=routine_id, ready=ready)
 
 
 def _volume(text: str) -> int:
@@ -206,19 +207,16 @@ def cmd_resume(lib: Library, audio: str | None, voice: bool) -> int:
     except CannotResume as exc:
         print(f"trainer: {exc}", file=sys.stderr)
         return exc.exit_code
+    return _start(lib, audio, voice, resume=target)
+
+
+def _start(library: Library | Callable[[], Library], audio: str | None, voice: bool, *,
+           routine_id: str | None = None, ready: Prepared | None = None,
+           resume: ResumeTarget | None = None) -> int:
+    """The app on the library, straight into a routine, or resuming a session."""
     if _needs_terminal():
         return 2
     from trainer.app import TrainerApp  # Textual only when the app runs
 
-    return TrainerApp(lib, resume=target, audio=audio, voice=voice).run_guarded()
-
-
-def _start(library: Library | Callable[[], Library], routine_id: str | None,
-           ready: Prepared | None, audio: str | None, voice: bool) -> int:
-    """`trainer` (the library) or `trainer run ROUTINE` (straight into a session)."""
-    if _needs_terminal():
-        return 2
-    from trainer.app import TrainerApp  # Textual only when the app runs
-
-    return TrainerApp(library, routine_id=routine_id, prepared=ready, audio=audio,
+    return TrainerApp(library, routine_id=routine_id, prepared=ready, resume=resume, audio=audio,
                       voice=voice).run_guarded()
