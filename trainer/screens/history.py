@@ -30,7 +30,7 @@ class HistoryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Figures on the left, recent sessions on the right."""
         records, summary, names = progress(self.history, self.library, self.today)
-        with Vertical(id="body"):
+        with Vertical(classes="body"):
             if not records:
                 yield Static("No sessions yet. Pick a routine in the library to start one.",
                              id="history-empty")

@@ -45,7 +45,7 @@ class LibraryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Filter, problem count, tabs with a table and a detail pane each."""
         lib = self.library
-        with Vertical(id="body"):
+        with Vertical(classes="body"):
             with Horizontal(id="library-top"):
                 yield Input(placeholder="Filter: name, level, category…  ( / )", id="filter")
                 count = len(lib.problems)
