@@ -57,22 +57,30 @@ def glyph_rows(char: str, scale: int, gap: bool = False) -> tuple[str, ...]:
 class Glyph(Widget):
     """One character of the clock: only the characters that change are redrawn.
 
-    Drawn with the line API from cached rows: no markup or layout work on a tick.
+    Drawn with the line API from cached rows: no markup or layout work on a tick. The block
+    size is worked out while the clock's children are laid out, from the space the clock has,
+    so the very first frame already shows the digits at their size.
     """
 
     DEFAULT_CSS = "Glyph { width: auto; height: auto; }"
 
     # A new character repaints only the rows that differ (see watch_char).
     char: reactive[str] = reactive(" ", layout=False, repaint=False)
-    scale: reactive[int] = reactive(1, layout=True)
 
     def __init__(self, char: str, gap: bool) -> None:
         super().__init__()
         self.gap = gap
+        self.scale = 0
         self.set_reactive(Glyph.char, char)
 
     def _rows(self, char: str | None = None) -> tuple[str, ...]:
         return glyph_rows(self.char if char is None else char, self.scale, self.gap)
+
+    def _fit(self, container: Size) -> None:
+        """Take the block size that fits the whole clock text in the clock's space."""
+        parent = self.parent
+        text = parent.value if isinstance(parent, BigClock) else self.char
+        self.scale = fit_scale(text, container.width, container.height)
 
     def render_line(self, y: int) -> Strip:
         """One row of the glyph in the widget's colours."""
@@ -95,11 +103,13 @@ class Glyph(Widget):
             self.refresh(*rows)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        """As wide as the glyph."""
+        """As wide as the glyph (layout asks this first, with the clock's size)."""
+        self._fit(container)
         return max(len(line) for line in self._rows())
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """As tall as the glyph."""
+        self._fit(container)
         return len(self._rows())
 
 
@@ -121,21 +131,7 @@ class BigClock(Widget):
         glyphs = list(self.query_children(Glyph))
         if len(glyphs) != len(new):
             self.remove_children()
-            scale = self._scale(new)
-            fresh = [Glyph(ch, gap=i > 0) for i, ch in enumerate(new)]
-            for glyph in fresh:
-                glyph.set_reactive(Glyph.scale, scale)
-            self.mount_all(fresh)
+            self.mount_all(Glyph(ch, gap=i > 0) for i, ch in enumerate(new))
             return
         for glyph, ch in zip(glyphs, new, strict=True):
             glyph.char = ch
-
-    def on_resize(self) -> None:
-        """Grow or shrink the digits with the space."""
-        scale = self._scale(self.value)
-        for glyph in self.query_children(Glyph):
-            glyph.scale = scale
-
-    def _scale(self, text: str) -> int:
-        """The block size for this text at the current size."""
-        return fit_scale(text, self.size.width, self.size.height)
