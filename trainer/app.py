@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -18,7 +17,6 @@ from textual.screen import ModalScreen, Screen
 
 from trainer import paths
 from trainer.config import Config, load_config, save_config
-from trainer.history import History, HistoryError, Recorder, ResumePlan
 from trainer.prepared import Prepared, prepare
 from trainer.screens.confirm import ConfirmScreen
 from trainer.screens.session import SessionResult, SessionScreen
@@ -28,6 +26,7 @@ from trainer.session import Clock, Session
 if TYPE_CHECKING:
     from trainer.audio.players import Player
     from trainer.cli_history import ResumeTarget
+    from trainer.history import History, Recorder, ResumePlan
     from trainer.library import Library
     from trainer.screens.library import LibraryScreen
 
@@ -69,11 +68,23 @@ class TrainerApp(App[None]):
         self.save_settings = save_settings
         self.audio_mode = audio or self.config.audio
         self.voice = voice and self.config.voice
-        self.history = history
+        # Opened when first needed (see `history`): a session is drawn before it is read.
+        self._history = history
         self.player = player
         self.today = today
         self.sound_overrides: dict[str, Path] = {}
         self._player_waiters: list[Callable[[Player], None]] = []
+
+    @property
+    def history(self) -> History:
+        """The history store, opened on first use (its problems are said once, on screen)."""
+        if self._history is None:
+            from trainer.history import History  # sqlite3 and a dozen dataclasses: ~20 ms
+
+            self._history = History.open()
+            if self._history.problem:
+                self.notify(self._history.problem, severity="warning", timeout=10)
+        return self._history
 
     @property
     def library(self) -> Library:
@@ -97,8 +108,8 @@ class TrainerApp(App[None]):
             self.run()
         finally:
             self.interrupt_sessions()
-            if self.history is not None:
-                self.history.close()
+            if self._history is not None:
+                self._history.close()
         return self.return_code or 0
 
     def on_mount(self) -> None:
@@ -111,10 +122,6 @@ class TrainerApp(App[None]):
             self.set_keymap(self.config.keys)
         if self.config.problem:
             self.notify(self.config.problem, severity="warning", timeout=8)
-        if self.history is None:
-            self.history = History.open()
-        if self.history.problem:
-            self.notify(self.history.problem, severity="warning", timeout=10)
         self._resolve_sounds()
         if not self.is_headless:
             # Real terminals only: under Pilot a test run would stop obeying SIGTERM.
@@ -157,7 +164,6 @@ class TrainerApp(App[None]):
 
     async def _offer_resume(self) -> None:
         """If the last session was interrupted, offer to pick it up (or say why not)."""
-        assert self.history is not None
         point = self.history.resumable()
         if point is None:
             return
@@ -203,7 +209,6 @@ class TrainerApp(App[None]):
         """Show history and progress."""
         from trainer.screens.history import HistoryScreen
 
-        assert self.history is not None
         self.push_screen(HistoryScreen(self.history, self.library, self.today()))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -217,10 +222,10 @@ class TrainerApp(App[None]):
 
     # -- history -------------------------------------------------------------------------------
 
-    def record(self, session: Session, resume: ResumePlan | None) -> Recorder | None:
+    def record(self, session: Session, resume: ResumePlan | None) -> Recorder:
         """A recorder writing this session into the history."""
-        if self.history is None:
-            return None
+        from trainer.history import Recorder
+
         if resume is not None:
             return Recorder.resume(self.history, session, resume)
         return Recorder.start(self.history, session)
@@ -228,10 +233,14 @@ class TrainerApp(App[None]):
     def _checkin_saver(self, result: SessionResult) -> Callable[..., str | None] | None:
         """Stores a check-in for this session, or None when it has no record."""
         history, session_id = self.history, result.session_id
-        if history is None or session_id is None:
+        if session_id is None:
             return None
 
         def save(pain: int | None, effort: int | None, note: str) -> str | None:
+            import sqlite3
+
+            from trainer.history import HistoryError
+
             try:
                 history.add_checkin(session_id, pain, effort, note)
             except (ValueError, sqlite3.Error, HistoryError) as exc:

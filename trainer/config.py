@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+import contextlib
+import pickle
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from trainer import paths
 
@@ -45,8 +43,8 @@ def load_config() -> Config:
         config.problem = f"could not read {config.path}: {exc}"
         return config
     try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError:
+        data = _parse(text) or {}
+    except ValueError:
         config.problem = f"{config.path} is not valid YAML; using the defaults"
         return config
     if not isinstance(data, dict):
@@ -71,17 +69,41 @@ def load_config() -> Config:
     return config
 
 
+def _parse(text: str) -> Any:
+    """The YAML in `text` (ValueError if it is not YAML), remembered in the cache folder.
+
+    Importing PyYAML is ~20 ms of every start, and the settings seldom change: the last text
+    parsed and what it gave are kept, and used again only for exactly the same text.
+    """
+    cache = paths.cache_dir() / "config.pickle"
+    try:
+        with cache.open("rb") as f:
+            # Our own file in the user's cache folder, written below.
+            saved_text, saved_data = pickle.load(f)
+        if saved_text == text:
+            return saved_data
+    except Exception:  # missing, corrupt or from another version: parse afresh
+        pass
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValueError(str(exc)) from None
+    with contextlib.suppress(OSError):  # unwritable: parse again next time
+        paths.write_atomic(cache, pickle.dumps((text, data), protocol=pickle.HIGHEST_PROTOCOL))
+    return data
+
+
 def save_config(config: Config) -> str | None:
     """Write the settings atomically; returns a message instead of raising."""
+    import yaml
+
     data: dict[str, Any] = {
         f.name: getattr(config, f.name) for f in fields(config) if f.name != "problem"
     }
     try:
-        config.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=config.path.parent, prefix=".config-", suffix=".yaml")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            yaml.safe_dump(data, handle, sort_keys=False)
-        os.replace(tmp, config.path)
+        paths.write_atomic(config.path, yaml.safe_dump(data, sort_keys=False).encode("utf-8"))
     except OSError as exc:
         return f"could not save settings: {exc.strerror or exc}"
     return None

@@ -23,12 +23,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from trainer import paths
 from trainer.session import Clock, Session
-from trainer.stats import Entry
 from trainer.timeline import Phase, Timeline
+
+if TYPE_CHECKING:
+    from trainer.stats import Entry  # the read side: not needed to record a session
 
 FILENAME = "history.sqlite3"
 BUSY_TIMEOUT = 10.0  # seconds a writer waits for another process's transaction
@@ -182,6 +184,8 @@ class SessionRecord:
 
     def entry(self) -> Entry:
         """The session as the statistics see it."""
+        from trainer.stats import Entry
+
         latest = self.checkin
         return Entry(self.routine_id, self.local_day, self.status, self.active_seconds,
                      latest.pain if latest else None, latest.effort if latest else None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import platformdirs
@@ -56,3 +57,16 @@ def extra_library_dirs() -> list[Path]:
     """Folders named in TRAINER_LIBRARY (os.pathsep separated)."""
     value = os.environ.get("TRAINER_LIBRARY", "")
     return [Path(part) for part in value.split(os.pathsep) if part]
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` through a temporary file beside it: never half written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

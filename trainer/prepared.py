@@ -9,9 +9,7 @@ Anything else (a corrupt or unreadable cache, a file edited a moment ago) means 
 
 from __future__ import annotations
 
-import os
 import pickle
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -140,15 +138,7 @@ def save(key: Key | None, prepared: Prepared) -> bool:
     while len(entries) > KEEP:
         entries.pop(next(iter(entries)))
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".routines-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(entries, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        paths.write_atomic(path, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:  # a read-only or full disk: the next run just loads the library again
         return False
     return True

@@ -16,7 +16,6 @@ from textual.widgets import Footer, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from trainer.durations import format_clock
-from trainer.history import Recorder, ResumePlan
 from trainer.prepared import Prepared
 from trainer.presenter import View, present
 from trainer.screens.confirm import ConfirmScreen
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
     from trainer.app import TrainerApp
     from trainer.audio.engine import CueEngine
     from trainer.audio.players import Player
+    from trainer.history import Recorder, ResumePlan
 
 EXTEND_STEP = 10.0
 BAR_SECONDS = 5.0
@@ -130,11 +130,9 @@ class SessionScreen(Screen[SessionResult]):
         app = self.trainer
         if self.resume is not None:
             self.session = self.resume.session(self.timeline, app.clock)
-            self.recorder = app.record(self.session, self.resume)
             self.notify(self.resume.message, timeout=6)
         else:
             self.session = Session(self.timeline, app.clock)
-            self.recorder = app.record(self.session, None)
         self.muted = app.config.muted
         app.when_player_ready(self._start_cues)
         # Looked up once: a query per widget per tick adds up over a long session.
@@ -144,7 +142,17 @@ class SessionScreen(Screen[SessionResult]):
         self._bars = (self.query_one("#phase-bar", ProgressBar),
                       self.query_one("#session-bar", ProgressBar))
         self.tick()
+        # The record is opened once the countdown is on screen: the session's own clock
+        # already runs, so it starts at the same instant, just without delaying the first frame.
+        self.call_after_refresh(self._start_record)
         self.call_after_refresh(resume_collector)
+
+    def _start_record(self) -> None:
+        """Start (or carry on) this session's record in the history."""
+        if self.session is not None and self.recorder is None:
+            self.recorder = self.trainer.record(self.session, self.resume)
+            self.recorder.update()
+            self._report(self.recorder.problem)
 
     @property
     def trainer(self) -> TrainerApp:
