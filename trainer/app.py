@@ -18,9 +18,7 @@ from textual.screen import ModalScreen, Screen
 from trainer import paths
 from trainer.config import Config, load_config, save_config
 from trainer.prepared import Prepared, prepare
-from trainer.screens.confirm import ConfirmScreen
 from trainer.screens.session import SessionResult, SessionScreen
-from trainer.screens.summary import SummaryScreen
 from trainer.session import Clock, Session
 
 if TYPE_CHECKING:
@@ -30,7 +28,6 @@ if TYPE_CHECKING:
     from trainer.library import Library
     from trainer.screens.library import LibraryScreen
 
-FLASH_SECONDS = 0.3
 # Cues that mark a change of phase: these flash the screen as well as ringing.
 FLASH_CUES = {"get_ready", "work", "rest", "switch", "complete", "phase"}
 
@@ -176,6 +173,8 @@ class TrainerApp(App[None]):
         plan = point.plan(timeline)
         stale = f"\n{check.reason}" if check.verdict == "stale" else ""
         question = f"Resume {point.routine_name}?\n{plan.message}{stale}"
+        from trainer.screens.confirm import ConfirmScreen
+
         if await self.push_screen_wait(ConfirmScreen(question, "Resume", "Not now")):
             self.run_routine(point.routine_id, plan)
         else:
@@ -191,6 +190,8 @@ class TrainerApp(App[None]):
         while True:
             result = await self.push_screen_wait(SessionScreen(self.prepare(routine_id), resume))
             resume = None
+            from trainer.screens.summary import SummaryScreen  # not needed for the first frame
+
             choice = await self.push_screen_wait(
                 SummaryScreen(result, self._checkin_saver(result)))
             if choice != "again":
@@ -284,9 +285,7 @@ class TrainerApp(App[None]):
         """The bell player's output: BEL to the terminal (it travels over SSH) and a flash."""
         self.bell()
         if cue in FLASH_CUES and isinstance(self.screen, SessionScreen):
-            word = self.screen.query_one("#word")
-            word.add_class("-flash")
-            self.set_timer(FLASH_SECONDS, lambda: word.remove_class("-flash"))
+            self.screen.flash()
 
     def _resolve_sounds(self) -> None:
         """Cue sounds chosen in config.yaml, kept inside the config and sounds folders."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -91,6 +90,8 @@ class Timeline:
     @property
     def fingerprint(self) -> str:
         """Changes whenever the phases would differ; used to tell if a resume point still fits."""
+        import hashlib  # only for the history: not imported before the first frame
+
         parts = [(p.kind, p.duration, p.exercise, p.side, p.set, p.round) for p in self.phases]
         return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 

@@ -18,7 +18,6 @@ from textual.worker import get_current_worker
 from trainer.durations import format_clock
 from trainer.prepared import Prepared
 from trainer.presenter import View, present
-from trainer.screens.confirm import ConfirmScreen
 from trainer.session import Event, Session, State
 from trainer.startup import resume_collector
 from trainer.widgets.big_clock import BigClock
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     from trainer.history import Recorder, ResumePlan
 
 EXTEND_STEP = 10.0
+FLASH_SECONDS = 0.3
 BAR_SECONDS = 5.0
 SESSION_BAR_SECONDS = 10.0  # the whole session's bar barely moves in a few seconds anyway
 MIN_DELAY = 0.01  # never spin the event loop
@@ -48,10 +48,14 @@ class StillProgressBar(ProgressBar):
     (`show_eta=False`) and the bar has not moved. This one never starts that timer.
     """
 
+    def __init__(self, fraction: float, *, id: str, classes: str = "") -> None:
+        super().__init__(show_eta=False, show_percentage=False, id=id, classes=classes)
+        self._start = round(fraction * BAR_STEPS)
+
     def _on_mount(self, event: events.Mount) -> None:
         """Start determinate (no 15 fps animation) and without the ETA timer."""
         event.prevent_default()  # ProgressBar.on_mount would start the timer
-        self.update(total=BAR_STEPS, progress=0)
+        self.update(total=BAR_STEPS, progress=self._start)
 
 
 @dataclass(frozen=True)
@@ -100,40 +104,54 @@ class SessionScreen(Screen[SessionResult]):
         self._status = ""
         self._reported: str | None = None
         self._bars_moved = [-SESSION_BAR_SECONDS, -SESSION_BAR_SECONDS]  # phase bar, session bar
+        self._drawn = False
 
     def compose(self) -> ComposeResult:
-        """The layout; content is filled in by `refresh_view`."""
-        # Few widgets sit beside the clock: Textual re-renders every widget whose container
-        # overlaps a change, so the text above and below it is grouped in two containers.
+        """The layout, built showing the session's first moment; ticks change what moves."""
+        # Built with its content, classes and glyphs in place, the first frame needs no
+        # restyling or relayout. Few widgets sit beside the clock: Textual re-renders every
+        # widget whose container overlaps a change, so the text above and below it is grouped
+        # in two containers.
+        view = self._begin()
+        state = " ".join(_state_classes(view))
         with Vertical(id="upper", classes="body"):
             with Horizontal(id="top"):
                 yield Static(self.timeline.routine_name, id="routine")
-                yield Static("", id="status")
-            yield Static("", id="word")
-            yield Static("", id="title")
-            yield Static("", id="detail")
-        yield BigClock(id="clock", classes="body")
+                yield Static(self._status, id="status")
+            yield Static(view.word, id="word", classes=state)
+            yield Static(view.title, id="title")
+            yield Static(view.detail, id="detail")
+        yield BigClock(view.clock, id="clock", classes=f"body {state}")
         with Vertical(id="lower", classes="body"):
-            yield StillProgressBar(show_eta=False, show_percentage=False, id="phase-bar")
-            yield Static("", id="target")
-            with VerticalScroll(id="how"):
-                yield Static("", id="instructions")
-            yield Static("", id="up-next")
+            yield StillProgressBar(view.phase_progress, id="phase-bar", classes=state)
+            yield Static(view.target, id="target")
+            # Not focusable: the keys all drive the session, and a focused box would restyle.
+            with VerticalScroll(id="how", can_focus=False):
+                yield Static(view.instructions, id="instructions")
+            yield Static(view.up_next, id="up-next")
             with Horizontal(id="bottom"):
-                yield StillProgressBar(show_eta=False, show_percentage=False, id="session-bar")
-                yield Static("", id="session-left")
+                yield StillProgressBar(view.session_progress, id="session-bar")
+                yield Static(view.session_left, id="session-left")
         yield Static("Enlarge the terminal to at least 40 x 12", id="too-small")
         yield Footer()
+
+    def _begin(self) -> View:
+        """Start (or resume) the session; its first view."""
+        app = self.trainer
+        if self.resume is not None:
+            self.session = self.resume.session(self.timeline, app.clock)
+        else:
+            self.session = Session(self.timeline, app.clock)
+        self.muted = app.config.muted
+        self.view = present(self.session.state(), self.timeline, self.exercises)
+        self._status = self._status_text(self.view)
+        return self.view
 
     def on_mount(self) -> None:
         """Start the clock, the record in the history and the cues."""
         app = self.trainer
         if self.resume is not None:
-            self.session = self.resume.session(self.timeline, app.clock)
             self.notify(self.resume.message, timeout=6)
-        else:
-            self.session = Session(self.timeline, app.clock)
-        self.muted = app.config.muted
         app.when_player_ready(self._start_cues)
         # Looked up once: a query per widget per tick adds up over a long session.
         self._texts = {name: self.query_one(f"#{name.replace('_', '-')}", Static)
@@ -142,10 +160,15 @@ class SessionScreen(Screen[SessionResult]):
         self._bars = (self.query_one("#phase-bar", ProgressBar),
                       self.query_one("#session-bar", ProgressBar))
         self.tick()
-        # The record is opened once the countdown is on screen: the session's own clock
-        # already runs, so it starts at the same instant, just without delaying the first frame.
-        self.call_after_refresh(self._start_record)
-        self.call_after_refresh(resume_collector)
+        self.call_after_refresh(self._first_frame_drawn)
+
+    def _first_frame_drawn(self) -> None:
+        """What waits until the countdown is on screen: flashes, the record, the collector."""
+        self._drawn = True
+        # The session's clock already runs, so the record starts at the same instant; opening
+        # the history (sqlite3 and its module) just does not delay the first frame.
+        self._start_record()
+        resume_collector()
 
     def _start_record(self) -> None:
         """Start (or carry on) this session's record in the history."""
@@ -153,6 +176,14 @@ class SessionScreen(Screen[SessionResult]):
             self.recorder = self.trainer.record(self.session, self.resume)
             self.recorder.update()
             self._report(self.recorder.problem)
+
+    def flash(self) -> None:
+        """Flash the phase word, a visual bell (not on the first frame: all of it is new)."""
+        if not self._drawn:
+            return
+        word = self._texts["word"]
+        word.add_class("-flash")
+        self.set_timer(FLASH_SECONDS, lambda: word.remove_class("-flash"))
 
     @property
     def trainer(self) -> TrainerApp:
@@ -228,7 +259,7 @@ class SessionScreen(Screen[SessionResult]):
         # Classes go on the few widgets that change colour: restyling the whole screen
         # costs tens of milliseconds per phase change.
         if old is None or old.kind != view.kind or old.paused != view.paused:
-            wanted = {f"-{view.kind.replace('_', '-')}"} | ({"-paused"} if view.paused else set())
+            wanted = _state_classes(view)
             for widget in self.query("#word, #clock, #phase-bar"):
                 # One restyle per widget: every class change on its own would restyle again.
                 keep = {c for c in widget.classes if c not in _STATE_CLASSES}
@@ -237,8 +268,7 @@ class SessionScreen(Screen[SessionResult]):
             text = getattr(view, name)
             if old is None or getattr(old, name) != text:
                 self._texts[name].update(text)
-        count = len(self.timeline.phases) - 1
-        status = ("muted · " if self.muted else "") + f"phase {min(view.index + 1, count)}/{count}"
+        status = self._status_text(view)
         if status != self._status:  # Static.update repaints (and lays out) even if unchanged
             self._status = status
             self._texts["status"].update(status)
@@ -253,6 +283,11 @@ class SessionScreen(Screen[SessionResult]):
         if not steady or now - self._bars_moved[1] >= SESSION_BAR_SECONDS:
             self._bars_moved[1] = now
             self._bar(self._bars[1], view.session_progress)
+
+    def _status_text(self, view: View) -> str:
+        """Muted or not, and which phase of how many."""
+        count = len(self.timeline.phases) - 1
+        return ("muted · " if self.muted else "") + f"phase {min(view.index + 1, count)}/{count}"
 
     def _bar(self, bar: ProgressBar, fraction: float) -> None:
         """Move a bar only when it would move by a visible step."""
@@ -324,6 +359,8 @@ class SessionScreen(Screen[SessionResult]):
     @work
     async def action_quit_session(self) -> None:
         """Ask, then stop the session."""
+        from trainer.screens.confirm import ConfirmScreen  # seldom needed: not at start
+
         if await self.app.push_screen_wait(ConfirmScreen("End this session?", "End", "Keep going")):
             self._finish(completed=False)
 
@@ -355,6 +392,11 @@ class SessionScreen(Screen[SessionResult]):
             phases_skipped=skipped,
             phases_total=len(active),
         ))
+
+
+def _state_classes(view: View) -> set[str]:
+    """The classes that colour the phase word, the clock and the phase bar."""
+    return {f"-{view.kind.replace('_', '-')}"} | ({"-paused"} if view.paused else set())
 
 
 def _delay(state: State) -> float:

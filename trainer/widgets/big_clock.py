@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from rich.segment import Segment
+from textual.app import ComposeResult
 from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -124,7 +125,17 @@ class BigClock(Widget):
     BigClock { height: 5; width: 1fr; layout: horizontal; align: center middle; }
     """
 
-    value: reactive[str] = reactive("", layout=False, repaint=False)
+    value: reactive[str] = reactive("", layout=False, repaint=False, init=False)
+
+    def __init__(self, value: str = "", *, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.set_reactive(BigClock.value, value)
+
+    def compose(self) -> ComposeResult:
+        """A glyph per character of the starting value."""
+        for i, ch in enumerate(self.value):
+            yield Glyph(ch, gap=i > 0)
 
     def watch_value(self, old: str, new: str) -> None:
         """Update the glyphs that changed; rebuild them all if the length changed."""
