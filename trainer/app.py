@@ -80,7 +80,7 @@ class TrainerApp(App[None]):
 
             self._history = History.open()
             if self._history.problem:
-                self.notify(self._history.problem, severity="warning", timeout=10)
+                self.notify(self._history.problem, severity="warning", timeout=10, markup=False)
         return self._history
 
     @property
@@ -118,7 +118,7 @@ class TrainerApp(App[None]):
             # config.yaml `keys:` maps binding ids (session.pause, ...) to other keys.
             self.set_keymap(self.config.keys)
         if self.config.problem:
-            self.notify(self.config.problem, severity="warning", timeout=8)
+            self.notify(self.config.problem, severity="warning", timeout=8, markup=False)
         self._resolve_sounds()
         if not self.is_headless:
             # Real terminals only: under Pilot a test run would stop obeying SIGTERM.
@@ -166,7 +166,8 @@ class TrainerApp(App[None]):
             return
         check = point.check(self.library.timelines.get(point.routine_id))
         if not check.offer:
-            self.notify(f"Cannot resume {point.routine_name}: {check.reason}", timeout=8)
+            self.notify(f"Cannot resume {point.routine_name}: {check.reason}", timeout=8,
+                        markup=False)
             self.history.decline_resume(point.session_id)
             return
         timeline = self.library.timeline(point.routine_id)
@@ -264,7 +265,7 @@ class TrainerApp(App[None]):
         if isinstance(player, BellPlayer) and (
                 self.audio_mode == "local" or (self.audio_mode == "auto" and not bell_over_ssh())):
             self.notify(f"Cues use the terminal bell: {reason.removeprefix('bell: ')}",
-                        severity="warning", timeout=8)
+                        severity="warning", timeout=8, markup=False)
         self.call_from_thread(self._player_chosen, player)
 
     def _player_chosen(self, player: Player) -> None:
@@ -297,7 +298,8 @@ class TrainerApp(App[None]):
         self.sound_overrides, problems = resolve_overrides(
             self.config.sounds, paths.config_dir(), roots)
         for cue, problem in problems.items():
-            self.notify(f"config.yaml sounds: {cue}: {problem}", severity="warning", timeout=8)
+            self.notify(f"config.yaml sounds: {cue}: {problem}", severity="warning", timeout=8,
+                        markup=False)
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -319,4 +321,4 @@ class TrainerApp(App[None]):
             return
         problem = save_config(self.config)
         if problem:
-            self.notify(problem, severity="warning")
+            self.notify(problem, severity="warning", markup=False)

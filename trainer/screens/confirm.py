@@ -27,7 +27,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         """Question and two buttons."""
         with Grid(id="dialog"):
-            yield Label(self.question, id="question")
+            yield Label(self.question, id="question", markup=False)
             yield Button(self.yes, variant="error", id="yes")
             yield Button(self.no, variant="primary", id="no")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -44,26 +45,28 @@ class HistoryScreen(Screen[None]):
                                  classes="heading")
                     yield Sparkline([minutes for _, minutes in summary.days], id="per-day")
                     yield Static("\n".join(week_chart(summary.weeks)), classes="figure")
-                    yield Static(f"Pain: {summary.pain.reason}", classes="figure")
+                    yield Static(f"Pain: {summary.pain.reason}", classes="figure", markup=False)
                     lines = [f"{names.get(s.routine_id, s.routine_id)}: {s.reason}"
                              for s in summary.suggestions] + list(summary.notes)
                     if lines:
-                        yield Static("Suggestions\n" + "\n".join(lines), classes="figure")
-                    counts: DataTable[str | int] = DataTable(id="routine-counts",
+                        yield Static("Suggestions\n" + "\n".join(lines), classes="figure",
+                                     markup=False)
+                    counts: DataTable[str | int | Text] = DataTable(id="routine-counts",
                                                              cursor_type="none")
                     counts.add_columns("Routine", "Done", "Runs")
                     for count in summary.routines:
-                        counts.add_row(names.get(count.routine_id, count.routine_id),
+                        counts.add_row(Text(names.get(count.routine_id, count.routine_id)),
                                        count.completed, count.total)
                     yield counts
-                sessions: DataTable[str | int] = DataTable(id="sessions", cursor_type="row",
+                sessions: DataTable[str | int | Text] = DataTable(id="sessions", cursor_type="row",
                                                      zebra_stripes=True)
                 sessions.add_columns("Date", "Routine", "Status", "Time", "Pain", "Effort")
                 for record in records[:200]:
                     checkin = record.checkin
                     sessions.add_row(
                         record.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                        record.routine_name, record.status, format_clock(record.active_seconds),
+                        Text(record.routine_name), record.status,
+                        format_clock(record.active_seconds),
                         "" if checkin is None or checkin.pain is None else checkin.pain,
                         "" if checkin is None or checkin.effort is None else checkin.effort)
                 yield sessions

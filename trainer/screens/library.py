@@ -94,12 +94,12 @@ class LibraryScreen(Screen[None]):
             if matches(routine.id, routine.name, routine.level, routine.summary,
                        " ".join(self._mix(routine.id))):
                 total = format_clock(lib.timeline(routine.id).total)
-                table.add_row(total, routine.name, routine.level, key=routine.id)
+                table.add_row(total, Text(routine.name), routine.level, key=routine.id)
         table = self.query_one("#exercise-table", DataTable)
         table.clear()
         for ex in lib.exercises.values():
             if matches(ex.id, ex.name, ex.category, ex.level, ex.summary, " ".join(ex.muscles)):
-                table.add_row(ex.name, ex.category, ex.level, key=ex.id)
+                table.add_row(Text(ex.name), ex.category, ex.level, key=ex.id)
         self._show_routine(self._current("#routine-table"))
         self._show_exercise(self._current("#exercise-table"))
 

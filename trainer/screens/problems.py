@@ -28,7 +28,7 @@ class ProblemsScreen(ModalScreen[None]):
             yield Label(f"{count} problem{'s' * (count != 1)} in the library "
                         "(fix the files, then restart; Escape closes)", id="problems-title")
             yield OptionList(*[str(p) for p in self.problems],
-                             *[f"note: {n}" for n in self.notes])
+                             *[f"note: {n}" for n in self.notes], markup=False)
 
     async def action_dismiss(self, result: None = None) -> None:
         """Close."""

@@ -116,23 +116,23 @@ class SessionScreen(Screen[SessionResult]):
         state = " ".join(_state_classes(view))
         with Vertical(id="upper", classes="body"):
             with Horizontal(id="top"):
-                yield Static(self.timeline.routine_name, id="routine")
-                yield Static(self._status, id="status")
-            yield Static(view.word, id="word", classes=state)
-            yield Static(view.title, id="title")
-            yield Static(view.detail, id="detail")
+                yield Static(self.timeline.routine_name, markup=False, id="routine")
+                yield Static(self._status, markup=False, id="status")
+            yield Static(view.word, markup=False, id="word", classes=state)
+            yield Static(view.title, markup=False, id="title")
+            yield Static(view.detail, markup=False, id="detail")
         yield BigClock(view.clock, id="clock", classes=f"body {state}")
         with Vertical(id="lower", classes="body"):
             yield StillProgressBar(view.phase_progress, id="phase-bar", classes=state)
-            yield Static(view.target, id="target")
+            yield Static(view.target, markup=False, id="target")
             # Not focusable: the keys all drive the session, and a focused box would restyle.
             with VerticalScroll(id="how", can_focus=False):
-                yield Static(view.instructions, id="instructions")
-            yield Static(view.up_next, id="up-next")
+                yield Static(view.instructions, markup=False, id="instructions")
+            yield Static(view.up_next, markup=False, id="up-next")
             with Horizontal(id="bottom"):
                 yield StillProgressBar(view.session_progress, id="session-bar")
-                yield Static(view.session_left, id="session-left")
-        yield Static("Enlarge the terminal to at least 40 x 12", id="too-small")
+                yield Static(view.session_left, markup=False, id="session-left")
+        yield Static("Enlarge the terminal to at least 40 x 12", markup=False, id="too-small")
         yield Footer()
 
     def _begin(self) -> View:
@@ -151,7 +151,7 @@ class SessionScreen(Screen[SessionResult]):
         """Start the clock, the record in the history and the cues."""
         app = self.trainer
         if self.resume is not None:
-            self.notify(self.resume.message, timeout=6)
+            self.notify(self.resume.message, timeout=6, markup=False)
         app.when_player_ready(self._start_cues)
         # Looked up once: a query per widget per tick adds up over a long session.
         self._texts = {name: self.query_one(f"#{name.replace('_', '-')}", Static)
@@ -204,7 +204,8 @@ class SessionScreen(Screen[SessionResult]):
         self.engine = CueEngine(
             self.timeline, self.exercises, player, volume=app.config.volume,
             muted=self.muted, voice=app.voice, fallback=BellPlayer(app.ring),
-            on_notice=lambda text: self.notify(text, severity="warning", timeout=8),
+            on_notice=lambda text: self.notify(text, severity="warning", timeout=8,
+                                               markup=False),
             overrides=app.sound_overrides)
         self._prepare_cues(self.engine)
 
@@ -349,7 +350,7 @@ class SessionScreen(Screen[SessionResult]):
         """Show a history problem once."""
         if problem and problem != self._reported:
             self._reported = problem
-            self.notify(problem, severity="warning", timeout=8)
+            self.notify(problem, severity="warning", timeout=8, markup=False)
 
     def interrupt(self) -> None:
         """The app is going away mid-session: leave it resumable."""

@@ -37,7 +37,7 @@ class SummaryScreen(Screen[str]):
         with Vertical(id="summary"):
             yield Static("Well done." if self.result.completed else "Session ended.",
                          id="summary-title")
-            yield Static(describe_result(self.result), id="summary-text")
+            yield Static(describe_result(self.result), id="summary-text", markup=False)
             if self.save_checkin is not None:
                 with Vertical(id="checkin"):
                     yield Label("How did it go? (optional; Enter saves)")
@@ -85,7 +85,7 @@ class SummaryScreen(Screen[str]):
         problem = self.save_checkin(pain, effort, note)
         self.saved = problem is None
         self.notify(problem or "Check-in saved", severity="warning" if problem else "information",
-                    timeout=3)
+                    timeout=3, markup=False)
         return True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
