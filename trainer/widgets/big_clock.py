@@ -131,18 +131,24 @@ class BigClock(Widget):
                  classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.set_reactive(BigClock.value, value)
+        # Kept rather than queried: a DOM query every second costs more than the tick itself.
+        self._glyphs = self._make_glyphs(value)
+
+    @staticmethod
+    def _make_glyphs(text: str) -> list[Glyph]:
+        return [Glyph(ch, gap=i > 0) for i, ch in enumerate(text)]
 
     def compose(self) -> ComposeResult:
         """A glyph per character of the starting value."""
-        for i, ch in enumerate(self.value):
-            yield Glyph(ch, gap=i > 0)
+        yield from self._glyphs
 
     def watch_value(self, old: str, new: str) -> None:
         """Update the glyphs that changed; rebuild them all if the length changed."""
-        glyphs = list(self.query_children(Glyph))
-        if len(glyphs) != len(new):
+        if len(self._glyphs) != len(new):
             self.remove_children()
-            self.mount_all(Glyph(ch, gap=i > 0) for i, ch in enumerate(new))
+            self._glyphs = self._make_glyphs(new)
+            self.mount_all(self._glyphs)
             return
-        for glyph, ch in zip(glyphs, new, strict=True):
-            glyph.char = ch
+        for glyph, ch in zip(self._glyphs, new, strict=True):
+            if glyph.char != ch:
+                glyph.char = ch
