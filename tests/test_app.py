@@ -21,6 +21,7 @@ from trainer.screens.safety import SafetyScreen
 from trainer.screens.session import SessionScreen
 from trainer.screens.summary import SummaryScreen
 from trainer.widgets.big_clock import BigClock
+from trainer.widgets.progress_line import ProgressLine
 
 FIXTURES = Path(__file__).parent / "fixtures" / "applib"
 
@@ -273,3 +274,29 @@ async def test_a_prepared_routine_runs_before_the_library_is_loaded(library: Lib
         await pilot.pause()
         assert isinstance(pilot.app.screen, LibraryScreen)
         assert loads == [1]
+
+
+def filled(bar: ProgressLine) -> int:
+    """How many cells of the bar are drawn in its bar colour."""
+    colour = bar.get_component_rich_style("progress-line--bar").color
+    return sum(len(s.text) for s in bar.render_line(0) if s.style and s.style.color == colour)
+
+
+async def test_the_bars_fill_as_the_session_goes_on(library: Library) -> None:
+    clock = Clock()
+    async with make_app(library, clock, routine_id="tiny").run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = await advance(pilot, clock, 0.0)
+        phase_bar = screen.query_one("#phase-bar", ProgressLine)
+        session_bar = screen.query_one("#session-bar", ProgressLine)
+        assert filled(session_bar) == 0
+        screen = await advance(pilot, clock, 2.0)  # most of the get-ready phase
+        assert filled(phase_bar) > phase_bar.size.width // 2
+        screen = await advance(pilot, clock, 1.0)  # the hold starts: its bar starts empty
+        assert filled(phase_bar) == 0
+        screen = await advance(pilot, clock, 12.0)  # well into the routine
+        assert screen.view is not None
+        assert session_bar.fraction == pytest.approx(screen.view.session_progress)
+        width = session_bar.size.width
+        assert filled(session_bar) == pytest.approx(width * session_bar.fraction, abs=1)
+        assert filled(session_bar) > width // 4

@@ -6,13 +6,13 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual import events, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from trainer.durations import format_clock
@@ -21,6 +21,7 @@ from trainer.presenter import View, present
 from trainer.session import Event, Session, State
 from trainer.startup import resume_collector
 from trainer.widgets.big_clock import BigClock
+from trainer.widgets.progress_line import ProgressLine
 
 PHASE_KINDS = ("get_ready", "work", "hold", "reps", "rest", "switch", "done")
 _STATE_CLASSES = {f"-{kind.replace('_', '-')}" for kind in PHASE_KINDS} | {"-paused"}
@@ -34,28 +35,10 @@ EXTEND_STEP = 10.0
 FLASH_SECONDS = 0.3
 BAR_SECONDS = 5.0
 SESSION_BAR_SECONDS = 10.0  # the whole session's bar barely moves in a few seconds anyway
+BAR_STEP = 1 / 12  # but the phase bar moves at least every twelfth: short phases show it too
 MIN_DELAY = 0.01  # never spin the event loop
-BAR_STEPS = 200
 # The Static widgets that show a View field of the same name (dashes for underscores).
 TEXT_FIELDS = ("word", "title", "detail", "target", "instructions", "up_next", "session_left")
-
-
-class StillProgressBar(ProgressBar):
-    """A ProgressBar that repaints only when its progress is set.
-
-    ProgressBar runs a 1 s timer that calls `update()` to refresh its ETA; the ETA moves every
-    time, so the whole bar is rewritten on the terminal every second even when hidden
-    (`show_eta=False`) and the bar has not moved. This one never starts that timer.
-    """
-
-    def __init__(self, fraction: float, *, id: str, classes: str = "") -> None:
-        super().__init__(show_eta=False, show_percentage=False, id=id, classes=classes)
-        self._start = round(fraction * BAR_STEPS)
-
-    def _on_mount(self, event: events.Mount) -> None:
-        """Start determinate (no 15 fps animation) and without the ETA timer."""
-        event.prevent_default()  # ProgressBar.on_mount would start the timer
-        self.update(total=BAR_STEPS, progress=self._start)
 
 
 @dataclass(frozen=True)
@@ -123,14 +106,14 @@ class SessionScreen(Screen[SessionResult]):
             yield Static(view.detail, markup=False, id="detail")
         yield BigClock(view.clock, id="clock", classes=f"body {state}")
         with Vertical(id="lower", classes="body"):
-            yield StillProgressBar(view.phase_progress, id="phase-bar", classes=state)
+            yield ProgressLine(view.phase_progress, id="phase-bar", classes=state)
             yield Static(view.target, markup=False, id="target")
             # Not focusable: the keys all drive the session, and a focused box would restyle.
             with VerticalScroll(id="how", can_focus=False):
                 yield Static(view.instructions, markup=False, id="instructions")
             yield Static(view.up_next, markup=False, id="up-next")
             with Horizontal(id="bottom"):
-                yield StillProgressBar(view.session_progress, id="session-bar")
+                yield ProgressLine(view.session_progress, id="session-bar")
                 yield Static(view.session_left, markup=False, id="session-left")
         yield Static("Enlarge the terminal to at least 40 x 12", markup=False, id="too-small")
         yield Footer()
@@ -157,8 +140,8 @@ class SessionScreen(Screen[SessionResult]):
         self._texts = {name: self.query_one(f"#{name.replace('_', '-')}", Static)
                        for name in (*TEXT_FIELDS, "status")}
         self._clock = self.query_one(BigClock)
-        self._bars = (self.query_one("#phase-bar", ProgressBar),
-                      self.query_one("#session-bar", ProgressBar))
+        self._bars = (self.query_one("#phase-bar", ProgressLine),
+                      self.query_one("#session-bar", ProgressLine))
         self.tick()
         self.call_after_refresh(self._first_frame_drawn)
 
@@ -278,23 +261,19 @@ class SessionScreen(Screen[SessionResult]):
         # line, which adds up over SSH, and the big clock already shows every second.
         now = self.trainer.clock()
         steady = old is not None and old.index == view.index and old.paused == view.paused
-        if not steady or now - self._bars_moved[0] >= BAR_SECONDS:
-            self._bars_moved[0] = now
-            self._bar(self._bars[0], view.phase_progress)
-        if not steady or now - self._bars_moved[1] >= SESSION_BAR_SECONDS:
-            self._bars_moved[1] = now
-            self._bar(self._bars[1], view.session_progress)
+        moves = ((view.phase_progress, BAR_SECONDS, BAR_STEP),
+                 (view.session_progress, SESSION_BAR_SECONDS, 1.0))
+        for i, (fraction, seconds, step) in enumerate(moves):
+            bar = self._bars[i]
+            if (not steady or now - self._bars_moved[i] >= seconds
+                    or abs(fraction - bar.fraction) >= step):
+                self._bars_moved[i] = now
+                bar.fraction = fraction
 
     def _status_text(self, view: View) -> str:
         """Muted or not, and which phase of how many."""
         count = len(self.timeline.phases) - 1
         return ("muted · " if self.muted else "") + f"phase {min(view.index + 1, count)}/{count}"
-
-    def _bar(self, bar: ProgressBar, fraction: float) -> None:
-        """Move a bar only when it would move by a visible step."""
-        value = round(fraction * BAR_STEPS)
-        if bar.progress != value:
-            bar.update(progress=value)
 
     # -- commands ----------------------------------------------------------------
 
