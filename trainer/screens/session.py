@@ -272,7 +272,7 @@ class SessionScreen(Screen[SessionResult]):
         if status != self._status:  # Static.update repaints (and lays out) even if unchanged
             self._status = status
             self._texts["status"].update(status)
-        self._clock.value = view.clock
+        self._clock.show(view.clock)
         # Bars move every few seconds rather than every second: each move rewrites a whole
         # line, which adds up over SSH, and the big clock already shows every second.
         now = self.trainer.clock()

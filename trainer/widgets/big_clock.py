@@ -7,7 +7,6 @@ from functools import lru_cache
 from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.geometry import Region, Size
-from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -65,14 +64,11 @@ class Glyph(Widget):
 
     DEFAULT_CSS = "Glyph { width: auto; height: auto; }"
 
-    # A new character repaints only the rows that differ (see watch_char).
-    char: reactive[str] = reactive(" ", layout=False, repaint=False)
-
     def __init__(self, char: str, gap: bool) -> None:
         super().__init__()
+        self.char = char
         self.gap = gap
         self.scale = 0
-        self.set_reactive(Glyph.char, char)
 
     def _rows(self, char: str | None = None) -> tuple[str, ...]:
         return glyph_rows(self.char if char is None else char, self.scale, self.gap)
@@ -90,9 +86,16 @@ class Glyph(Widget):
             return Strip([Segment(rows[y], self.rich_style)], len(rows[y]))
         return Strip.blank(self.size.width, self.rich_style)
 
-    def watch_char(self, old: str, new: str) -> None:
-        """Repaint the rows that changed: from 7 to 6, say, two rows of five."""
-        before, after = self._rows(old), self._rows(new)
+    def show(self, char: str) -> None:
+        """Show another character, repainting only the rows that change (7 to 6: two of five).
+
+        A plain method rather than a reactive: it runs every second, and the reactive
+        machinery cost more than the repaint.
+        """
+        old, self.char = self.char, char
+        if old == char:
+            return
+        before, after = self._rows(old), self._rows(char)
         if len(before) != len(after) or any(len(a) != len(b) for a, b in zip(before, after,
                                                                              strict=True)):
             self.refresh(layout=True)
@@ -125,12 +128,10 @@ class BigClock(Widget):
     BigClock { height: 5; width: 1fr; layout: horizontal; align: center middle; }
     """
 
-    value: reactive[str] = reactive("", layout=False, repaint=False, init=False)
-
     def __init__(self, value: str = "", *, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.set_reactive(BigClock.value, value)
+        self.value = value
         # Kept rather than queried: a DOM query every second costs more than the tick itself.
         self._glyphs = self._make_glyphs(value)
 
@@ -142,13 +143,15 @@ class BigClock(Widget):
         """A glyph per character of the starting value."""
         yield from self._glyphs
 
-    def watch_value(self, old: str, new: str) -> None:
-        """Update the glyphs that changed; rebuild them all if the length changed."""
+    def show(self, new: str) -> None:
+        """Show another time: update the glyphs that changed (rebuilt if the length changes)."""
+        if new == self.value:
+            return
+        self.value = new
         if len(self._glyphs) != len(new):
             self.remove_children()
             self._glyphs = self._make_glyphs(new)
             self.mount_all(self._glyphs)
             return
         for glyph, ch in zip(self._glyphs, new, strict=True):
-            if glyph.char != ch:
-                glyph.char = ch
+            glyph.show(ch)
