@@ -161,6 +161,8 @@ class TrainerApp(App[None]):
 
     async def _offer_resume(self) -> None:
         """If the last session was interrupted, offer to pick it up (or say why not)."""
+        from trainer.screens.confirm import ConfirmScreen
+
         point = self.history.resumable()
         if point is None:
             return
@@ -174,8 +176,6 @@ class TrainerApp(App[None]):
         plan = point.plan(timeline)
         stale = f"\n{check.reason}" if check.verdict == "stale" else ""
         question = f"Resume {point.routine_name}?\n{plan.message}{stale}"
-        from trainer.screens.confirm import ConfirmScreen
-
         if await self.push_screen_wait(ConfirmScreen(question, "Resume", "Not now")):
             self.run_routine(point.routine_id, plan)
         else:
@@ -234,9 +234,10 @@ class TrainerApp(App[None]):
 
     def _checkin_saver(self, result: SessionResult) -> Callable[..., str | None] | None:
         """Stores a check-in for this session, or None when it has no record."""
-        history, session_id = self.history, result.session_id
+        session_id = result.session_id
         if session_id is None:
             return None
+        history = self.history
 
         def save(pain: int | None, effort: int | None, note: str) -> str | None:
             import sqlite3

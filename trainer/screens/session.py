@@ -132,7 +132,7 @@ class SessionScreen(Screen[SessionResult]):
         return self.view
 
     def on_mount(self) -> None:
-        """Start the clock, the record in the history and the cues."""
+        """Start the cues and the ticking; the record follows the first frame."""
         app = self.trainer
         if self.resume is not None:
             self.notify(self.resume.message, timeout=6, markup=False)
@@ -247,8 +247,9 @@ class SessionScreen(Screen[SessionResult]):
             return
         if not state.paused:
             # An event-loop timer that posts a message: Textual's set_timer sends each call
-            # through call_next and inspects two signatures every time, a fifth of a steady
-            # second's CPU. The message keeps the tick (and any error in it) in Textual's hands.
+            # through call_next and inspects two signatures every time, about a tenth of a
+            # steady session's CPU. The message keeps the tick (and any error in it) in
+            # Textual's hands.
             loop = asyncio.get_running_loop()
             self._timer = loop.call_later(_delay(state), self.post_message, self.Tick())
 
