@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.strip import Strip
 from textual.widgets import DataTable, Markdown, Static
 
 from trainer import startup
@@ -20,7 +21,7 @@ from trainer.screens.library import LibraryScreen
 from trainer.screens.safety import SafetyScreen
 from trainer.screens.session import SessionScreen
 from trainer.screens.summary import SummaryScreen
-from trainer.widgets.big_clock import BigClock
+from trainer.widgets.big_clock import BigClock, Glyph
 from trainer.widgets.progress_line import ProgressLine
 
 FIXTURES = Path(__file__).parent / "fixtures" / "applib"
@@ -300,3 +301,23 @@ async def test_the_bars_fill_as_the_session_goes_on(library: Library) -> None:
         width = session_bar.size.width
         assert filled(session_bar) == pytest.approx(width * session_bar.fraction, abs=1)
         assert filled(session_bar) > width // 4
+
+
+async def test_the_clock_is_drawn_at_full_size_from_the_first_frame(
+        library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    # It once showed a small "0:03" for a frame, then grew when the clock saw its size.
+    drawn: list[int] = []
+    render_line = Glyph.render_line
+
+    def spy(self: Glyph, y: int) -> Strip:
+        drawn.append(self.scale)
+        return render_line(self, y)
+
+    monkeypatch.setattr(Glyph, "render_line", spy)
+    async with make_app(library, Clock(), routine_id="tiny").run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert drawn and min(drawn) >= 1
+        big = max(drawn)
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert max(drawn) > big  # and it grows with the terminal
