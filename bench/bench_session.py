@@ -12,6 +12,9 @@ Both programs run in a pseudo-terminal at 80x24 (TERM=xterm-256color), interleav
   child's CPU seconds (all its threads, from /proc/PID/task/*/schedstat in nanoseconds);
 - peak RSS (VmHWM from /proc/PID/status) at the end of the window.
 
+Then STARTS more interleaved starts of each are timed to the first frame only (start-up varies
+most from run to run); the first-frame medians include them.
+
 Both run from byte-compiled code, as installed programs do: pip compiled Textual when it was
 installed, and the trainer's package is compiled here before the first run (this workplace
 sets PYTHONDONTWRITEBYTECODE, which would otherwise make every trainer run compile its ~20
