@@ -86,3 +86,17 @@ async def test_library_and_problems_show_names_and_messages_as_written(
         options = problems.query_one(OptionList)
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert any("unknown key 'colour[/]'" in prompt for prompt in prompts)
+
+
+async def test_the_command_palette_shows_routine_names_as_written(
+        write_yaml: WriteYaml, tmp_path: Path, clock: FakeClock) -> None:
+    write_yaml("lib/lib.yaml", LIBRARY)
+    library = LibraryLoader().load([Source("test", tmp_path / "lib")])
+    async with make_app(library, clock).run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p", *"Brackets")
+        await pilot.pause()
+        await pilot.pause()
+        options = pilot.app.screen.query_one(OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any(p.startswith("Start: Brackets [/] routine") for p in prompts), prompts

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 
 from trainer import paths
@@ -219,7 +220,9 @@ class TrainerApp(App[None]):
         yield SystemCommand("History and progress", "Streak, minutes per week, pain trend",
                             self.action_history)
         for routine in self.library.routines.values():
-            yield SystemCommand(f"Start: {routine.name}", routine.summary or routine.id,
+            # The palette reads titles as markup: names from library files are escaped.
+            yield SystemCommand(f"Start: {escape(routine.name)}",
+                                escape(routine.summary or routine.id),
                                 lambda rid=routine.id: self.run_routine(rid))
 
     # -- history -------------------------------------------------------------------------------
