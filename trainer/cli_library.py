@@ -148,7 +148,7 @@ def cmd_validate(extra: Sequence[Path], targets: Sequence[Path]) -> int:
     known = [s.path.resolve() for s in sources]
     for target in targets:
         resolved = target.resolve()
-        if not any(resolved == k or k in resolved.parents for k in known):
+        if not any(_within(resolved, k) for k in known):
             sources.append(Source("library", target))
     lib = LibraryLoader().load(sources)
     wanted = [t.resolve() for t in targets]

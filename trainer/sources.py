@@ -29,7 +29,6 @@ class Source:
     required: bool = True
 
 
-
 def default_sources(extra: Sequence[Path] = ()) -> list[Source]:
     """Built-in, then the user library, then TRAINER_LIBRARY, then the given folders."""
     sources = [
