@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
@@ -30,22 +31,25 @@ def builtin_sounds_dir() -> Path:
     return _builtin("sounds")
 
 
+def _user_dir(variable: str, default: Callable[[str], str]) -> Path:
+    """The folder named in an environment variable, else platformdirs' choice for the app."""
+    override = os.environ.get(variable)
+    return Path(override) if override else Path(default(APP_NAME))
+
+
 def config_dir() -> Path:
     """The user's config folder (TRAINER_CONFIG_DIR overrides)."""
-    override = os.environ.get("TRAINER_CONFIG_DIR")
-    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME))
+    return _user_dir("TRAINER_CONFIG_DIR", platformdirs.user_config_dir)
 
 
 def data_dir() -> Path:
     """The user's data folder for history (TRAINER_DATA_DIR overrides)."""
-    override = os.environ.get("TRAINER_DATA_DIR")
-    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+    return _user_dir("TRAINER_DATA_DIR", platformdirs.user_data_dir)
 
 
 def cache_dir() -> Path:
-    """The user's cache folder: voice lines, prepared routines (TRAINER_CACHE_DIR overrides)."""
-    override = os.environ.get("TRAINER_CACHE_DIR")
-    return Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME))
+    """The user's cache folder: voice, routines, config parse (TRAINER_CACHE_DIR overrides)."""
+    return _user_dir("TRAINER_CACHE_DIR", platformdirs.user_cache_dir)
 
 
 def user_library_dir() -> Path:
