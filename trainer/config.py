@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import pickle
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -76,22 +74,16 @@ def _parse(text: str) -> Any:
     parsed and what it gave are kept, and used again only for exactly the same text.
     """
     cache = paths.cache_dir() / "config.pickle"
-    try:
-        with cache.open("rb") as f:
-            # Our own file in the user's cache folder, written below.
-            saved_text, saved_data = pickle.load(f)
-        if saved_text == text:
-            return saved_data
-    except Exception:  # missing, corrupt or from another version: parse afresh
-        pass
+    saved = paths.read_cached(cache)
+    if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == text:
+        return saved[1]
     import yaml
 
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ValueError(str(exc)) from None
-    with contextlib.suppress(OSError):  # unwritable: parse again next time
-        paths.write_atomic(cache, pickle.dumps((text, data), protocol=pickle.HIGHEST_PROTOCOL))
+    paths.write_cached(cache, (text, data))  # if it cannot be kept, it is parsed again next time
     return data
 
 

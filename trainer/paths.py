@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -74,3 +75,23 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def read_cached(path: Path) -> object | None:
+    """A value `write_cached` kept in the cache folder; None if missing, corrupt or too old."""
+    try:
+        with path.open("rb") as f:
+            # Our own file in the user's cache folder: nobody else writes there.
+            value: object = pickle.load(f)
+    except Exception:  # missing, truncated, from another version: as good as none
+        return None
+    return value
+
+
+def write_cached(path: Path, value: object) -> bool:
+    """Keep a value for `read_cached`; False (and nothing written) if the folder refuses it."""
+    try:
+        write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:  # read-only or full: the next run just does the work again
+        return False
+    return True

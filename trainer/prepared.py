@@ -9,7 +9,6 @@ Anything else (a corrupt or unreadable cache, a file edited a moment ago) means 
 
 from __future__ import annotations
 
-import pickle
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -108,12 +107,7 @@ def fingerprint(sources: Sequence[Source], now: int | None = None) -> Key | None
 
 def _read(path: Path) -> dict[str, tuple[Key, Prepared]]:
     """The saved entries, or none if the file is missing or unreadable."""
-    try:
-        with path.open("rb") as f:
-            # Our own file in the user's cache folder, written by `save` below.
-            entries = pickle.load(f)
-    except Exception:  # corrupt, truncated, from another version: start afresh
-        return {}
+    entries = paths.read_cached(path)
     return entries if isinstance(entries, dict) else {}
 
 
@@ -137,8 +131,4 @@ def save(key: Key | None, prepared: Prepared) -> bool:
     entries[prepared.timeline.routine_id] = (key, prepared)
     while len(entries) > KEEP:
         entries.pop(next(iter(entries)))
-    try:
-        paths.write_atomic(path, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError:  # a read-only or full disk: the next run just loads the library again
-        return False
-    return True
+    return paths.write_cached(path, entries)  # if not, the next run loads the library again
