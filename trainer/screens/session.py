@@ -255,11 +255,11 @@ class SessionScreen(Screen[SessionResult]):
 
     def refresh_view(self, view: View) -> None:
         """Update only the widgets whose content changed."""
-        old = self.view
-        self.view = view
+        old, self.view = self.view, view
+        assert old is not None, "compose shows the first view"
         # Classes go on the few widgets that change colour: restyling the whole screen
         # costs tens of milliseconds per phase change.
-        if old is None or old.kind != view.kind or old.paused != view.paused:
+        if old.kind != view.kind or old.paused != view.paused:
             wanted = _state_classes(view)
             for widget in self.query("#word, #clock, #phase-bar"):
                 # One restyle per widget: every class change on its own would restyle again.
@@ -267,7 +267,7 @@ class SessionScreen(Screen[SessionResult]):
                 widget.set_classes(keep | wanted)
         for name in TEXT_FIELDS:
             text = getattr(view, name)
-            if old is None or getattr(old, name) != text:
+            if getattr(old, name) != text:
                 self._texts[name].update(text)
         status = self._status_text(view)
         if status != self._status:  # Static.update repaints (and lays out) even if unchanged
@@ -277,7 +277,7 @@ class SessionScreen(Screen[SessionResult]):
         # Bars move every few seconds rather than every second: each move rewrites a whole
         # line, which adds up over SSH, and the big clock already shows every second.
         now = self.trainer.clock()
-        steady = old is not None and old.index == view.index and old.paused == view.paused
+        steady = old.index == view.index and old.paused == view.paused
         moves = ((view.phase_progress, BAR_SECONDS, BAR_STEP),
                  (view.session_progress, SESSION_BAR_SECONDS, 1.0))
         for i, (fraction, seconds, step) in enumerate(moves):
