@@ -45,6 +45,20 @@ async def player_chosen(pilot: Any) -> None:
     assert app.player is not None
 
 
+async def tiny_on_the_bell_instead_of_local(library: Library, clock: FakeClock
+                                            ) -> tuple[list[int], Notices]:
+    """Run the tiny routine asking for a local player that ends up on the bell."""
+    notices = Notices()
+    app = make_app(library, clock, routine_id="tiny", player=None, audio="local")
+    bells = spy_bell(app)
+    async with app.run_test(message_hook=notices) as pilot:
+        await pilot.pause()
+        await player_chosen(pilot)
+        assert isinstance(app.player, BellPlayer)
+        await run_tiny(pilot, clock)
+    return bells, notices
+
+
 def fake_player(folder: Path, name: str, body: str) -> Path:
     """An executable shell script called `name` in folder (which becomes the whole PATH)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -170,14 +184,7 @@ async def test_no_local_player_rings_the_bell_with_one_notice(
     monkeypatch.setenv("PATH", str(empty))
     monkeypatch.delenv("SSH_CONNECTION", raising=False)
     monkeypatch.delenv("SSH_TTY", raising=False)
-    notices = Notices()
-    app = make_app(library, clock, routine_id="tiny", player=None, audio="local")
-    bells = spy_bell(app)
-    async with app.run_test(message_hook=notices) as pilot:
-        await pilot.pause()
-        await player_chosen(pilot)
-        assert isinstance(app.player, BellPlayer)
-        await run_tiny(pilot, clock)
+    bells, notices = await tiny_on_the_bell_instead_of_local(library, clock)
     # Every cue of the session rang (the first one possibly before the player was known).
     assert len(bells) >= len(TINY_CUES) - 1
     assert len(notices.about_audio()) == 1, notices.messages
@@ -190,14 +197,7 @@ async def test_a_player_that_does_not_work_is_not_used(
         monkeypatch: pytest.MonkeyPatch) -> None:
     fake_player(tmp_path / "bin", "aplay", "exit 1")
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
-    notices = Notices()
-    app = make_app(library, clock, routine_id="tiny", player=None, audio="local")
-    bells = spy_bell(app)
-    async with app.run_test(message_hook=notices) as pilot:
-        await pilot.pause()
-        await player_chosen(pilot)
-        assert isinstance(app.player, BellPlayer)
-        await run_tiny(pilot, clock)
+    bells, notices = await tiny_on_the_bell_instead_of_local(library, clock)
     assert len(bells) >= len(TINY_CUES) - 1
     assert len(notices.about_audio()) == 1, notices.messages
     assert "aplay exited with status 1" in notices.about_audio()[0]

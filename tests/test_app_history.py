@@ -49,17 +49,23 @@ def stored(data_dir: Path) -> tuple[list[SessionRecord], History]:
     return history.recent(None), history
 
 
+async def recorded_tiny(library: Library, clock: FakeClock, data_dir: Path
+                        ) -> tuple[list[SessionRecord], History]:
+    """Run the tiny routine to the end; then what `stored` finds."""
+    app = make_app(library, clock, routine_id="tiny", player=RecordingPlayer(clock))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await run_tiny(pilot, clock)
+    return stored(data_dir)
+
+
 def text(widget: Static) -> str:
     return str(widget.render())
 
 
 async def test_a_completed_session_is_recorded_with_its_phases(
         library: Library, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
-    app = make_app(library, clock, routine_id="tiny", player=RecordingPlayer(clock))
-    async with app.run_test() as pilot:
-        await pilot.pause()
-        await run_tiny(pilot, clock)
-    records, history = stored(isolated_dirs["data"])
+    records, history = await recorded_tiny(library, clock, isolated_dirs["data"])
     with history:
         assert len(records) == 1
         record = records[0]
@@ -216,11 +222,7 @@ async def test_declining_the_offer_marks_it_declined(
 
 async def test_history_screen_shows_streak_and_sessions(
         library: Library, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
-    app = make_app(library, clock, routine_id="tiny", player=RecordingPlayer(clock))
-    async with app.run_test() as pilot:
-        await pilot.pause()
-        await run_tiny(pilot, clock)
-    records, history = stored(isolated_dirs["data"])
+    records, history = await recorded_tiny(library, clock, isolated_dirs["data"])
     history.close()
     day = records[0].local_day
 
