@@ -41,8 +41,8 @@ from trainer.audio.players import (
     Player,
     find_local_player,
 )
-from trainer.model import Exercise, Routine
-from trainer.timeline import Timeline, build_timeline
+from trainer.library.model import Exercise, Routine
+from trainer.session.timeline import Timeline, build_timeline
 
 TARGET_MS = 30.0
 WAV_HEADER = 44

@@ -23,8 +23,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from trainer import library
-from trainer.library import Library, LibraryLoader, Source
+from trainer.library import loader as library
+from trainer.library.loader import Library, LibraryLoader, Source
 
 SEED = 20240601
 EXERCISE_FILES = 50

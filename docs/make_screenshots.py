@@ -7,12 +7,12 @@ import os
 import tempfile
 from pathlib import Path
 
-from trainer.app import TrainerApp
+from trainer.ui.app import TrainerApp
 from trainer.audio.players import NonePlayer
 from trainer.config import Config
-from trainer.library import LibraryLoader, Source
+from trainer.library.loader import LibraryLoader, Source
 from trainer.paths import builtin_library_dir
-from trainer.screens.session import SessionScreen
+from trainer.ui.screens.session import SessionScreen
 
 OUT = Path(__file__).parent / "screenshots"
 

@@ -9,11 +9,11 @@ from conftest import FakeClock
 from textual.message import Message
 from textual.notifications import Notify
 
-from trainer.app import TrainerApp
+from trainer.ui.app import TrainerApp
 from trainer.config import Config
-from trainer.library import Library, LibraryLoader, Source
-from trainer.screens.session import SessionScreen
-from trainer.screens.summary import SummaryScreen
+from trainer.library.loader import Library, LibraryLoader, Source
+from trainer.ui.screens.session import SessionScreen
+from trainer.ui.screens.summary import SummaryScreen
 
 FIXTURES = Path(__file__).parent / "fixtures" / "applib"
 

@@ -11,18 +11,18 @@ from textual.strip import Strip
 from textual.widgets import DataTable, Markdown, Static
 
 from trainer import startup
-from trainer.app import TrainerApp
+from trainer.ui.app import TrainerApp
 from trainer.audio.players import RecordingPlayer
 from trainer.config import Config
-from trainer.library import Library, LibraryLoader, Source
-from trainer.prepared import prepare
-from trainer.screens.confirm import ConfirmScreen
-from trainer.screens.library import LibraryScreen
-from trainer.screens.safety import SafetyScreen
-from trainer.screens.session import SessionScreen
-from trainer.screens.summary import SummaryScreen
-from trainer.widgets.big_clock import BigClock, Glyph
-from trainer.widgets.progress_line import ProgressLine
+from trainer.library.loader import Library, LibraryLoader, Source
+from trainer.session.prepared import prepare
+from trainer.ui.screens.confirm import ConfirmScreen
+from trainer.ui.screens.library import LibraryScreen
+from trainer.ui.screens.safety import SafetyScreen
+from trainer.ui.screens.session import SessionScreen
+from trainer.ui.screens.summary import SummaryScreen
+from trainer.ui.widgets.big_clock import BigClock, Glyph
+from trainer.ui.widgets.progress_line import ProgressLine
 
 FIXTURES = Path(__file__).parent / "fixtures" / "applib"
 

@@ -27,7 +27,7 @@ from textual.widgets import Static
 
 from trainer.audio.players import BellPlayer, LocalPlayer, RecordingPlayer
 from trainer.config import load_config
-from trainer.library import Library
+from trainer.library.loader import Library
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Pilot tests of history in the app: records, check-ins, quitting mid-session, resume, progress.
 
 Each app opens the history in the test's data folder (conftest points TRAINER_DATA_DIR at a
-temp folder); the test reads it back with trainer.history.History afterwards, as the next start
+temp folder); the test reads it back with trainer.history.store.History afterwards, as the next start
 of the app would.
 """
 
@@ -24,12 +24,12 @@ from pilot_helpers import (
 from textual.widgets import DataTable, Static
 
 from trainer.audio.players import RecordingPlayer
-from trainer.history import FILENAME, History, SessionRecord
-from trainer.library import Library
-from trainer.screens.confirm import ConfirmScreen
-from trainer.screens.history import HistoryScreen
-from trainer.screens.library import LibraryScreen
-from trainer.screens.summary import SummaryScreen
+from trainer.history.store import FILENAME, History, SessionRecord
+from trainer.library.loader import Library
+from trainer.ui.screens.confirm import ConfirmScreen
+from trainer.ui.screens.history import HistoryScreen
+from trainer.ui.screens.library import LibraryScreen
+from trainer.ui.screens.summary import SummaryScreen
 
 # The tiny routine's phases before its done phase: (kind, exercise, seconds run by run_tiny).
 TINY_RUN = [("get_ready", None, 3.0), ("hold", "reach", 5.0), ("switch", "reach", 2.0),

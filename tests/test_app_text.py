@@ -8,11 +8,11 @@ from conftest import FakeClock, WriteYaml
 from pilot_helpers import make_app
 from textual.widgets import Button, DataTable, OptionList, Static
 
-from trainer.library import LibraryLoader, Source
-from trainer.screens.library import LibraryScreen
-from trainer.screens.problems import ProblemsScreen
-from trainer.screens.session import SessionScreen
-from trainer.screens.summary import SummaryScreen
+from trainer.library.loader import LibraryLoader, Source
+from trainer.ui.screens.library import LibraryScreen
+from trainer.ui.screens.problems import ProblemsScreen
+from trainer.ui.screens.session import SessionScreen
+from trainer.ui.screens.summary import SummaryScreen
 
 # As markup, "[easy]" would vanish and "[/]" would crash the app (MarkupError).
 LIBRARY = """\

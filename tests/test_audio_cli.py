@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from test_audio_players import script
 
-from trainer.audio.cli_audio import sound_test
+from trainer.cli.audio import sound_test
 from trainer.audio.synth import CUE_NAMES
 
 

@@ -26,9 +26,9 @@ from trainer.audio.voice import (
     spoken_line,
     timeline_lines,
 )
-from trainer.model import Exercise, Routine
-from trainer.session import Event
-from trainer.timeline import Phase, Timeline, build_timeline
+from trainer.library.model import Exercise, Routine
+from trainer.session.engine import Event
+from trainer.session.timeline import Phase, Timeline, build_timeline
 
 EXERCISES: dict[str, Exercise] = {
     str(e["id"]): Exercise.model_validate(e)
@@ -260,7 +260,7 @@ def test_a_resolved_override_is_always_inside_a_root(tmp_path_factory: pytest.Te
 
 def test_the_audio_package_imports_no_textual() -> None:
     code = ("import sys, trainer.audio.cues, trainer.audio.voice, trainer.audio.players, "
-            "trainer.audio.engine, trainer.audio.export, trainer.audio.cli_audio; "
+            "trainer.audio.engine, trainer.audio.export, trainer.cli.audio; "
             "assert 'textual' not in sys.modules, 'textual imported'")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60, check=False)

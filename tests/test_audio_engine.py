@@ -14,9 +14,9 @@ from trainer.audio.engine import VOICE_GAP_MS, CueEngine, moments
 from trainer.audio.players import BellPlayer, LocalPlayer, RecordingPlayer
 from trainer.audio.synth import synthesise
 from trainer.audio.voice import SpeechEngine
-from trainer.model import Exercise, Routine
-from trainer.session import Session
-from trainer.timeline import Timeline, build_timeline
+from trainer.library.model import Exercise, Routine
+from trainer.session.engine import Session
+from trainer.session.timeline import Timeline, build_timeline
 
 EXERCISES: dict[str, Exercise] = {
     str(e["id"]): Exercise.model_validate(e)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from trainer import paths
-from trainer.cli import main
-from trainer.library import Library, load_library
-from trainer.vocabulary import CATEGORIES
+from trainer.cli.main import main
+from trainer.library.loader import Library, load_library
+from trainer.library.vocabulary import CATEGORIES
 
 # Exercises deliberately used by no built-in routine. Keep it small, and list each one in the
 # "standalone" comment at the top of its exercises file as well. Today every exercise is used.

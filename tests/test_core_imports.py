@@ -8,11 +8,11 @@ import sys
 
 from conftest import cli_env
 
-CORE = ["trainer.model", "trainer.library", "trainer.timeline", "trainer.session",
-        "trainer.durations", "trainer.cli", "trainer.presenter", "trainer.config",
-        "trainer.history", "trainer.stats", "trainer.cli_history", "trainer.audio.engine",
-        "trainer.audio.export", "trainer.audio.cli_audio", "trainer.cli_library",
-        "trainer.prepared", "trainer.sources", "trainer.startup", "trainer.vocabulary"]
+CORE = ["trainer.library.model", "trainer.library.loader", "trainer.session.timeline", "trainer.session.engine",
+        "trainer.library.durations", "trainer.cli.main", "trainer.ui.presenter", "trainer.config",
+        "trainer.history.store", "trainer.history.stats", "trainer.cli.history", "trainer.audio.engine",
+        "trainer.audio.export", "trainer.cli.audio", "trainer.cli.library",
+        "trainer.session.prepared", "trainer.library.sources", "trainer.startup", "trainer.library.vocabulary"]
 
 
 def test_core_modules_do_not_import_textual() -> None:

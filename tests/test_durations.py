@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trainer.durations import MAX_SECONDS, format_clock, format_duration, parse_duration
+from trainer.library.durations import MAX_SECONDS, format_clock, format_duration, parse_duration
 
 
 @pytest.mark.parametrize(

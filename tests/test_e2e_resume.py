@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from ptyterm import Terminal, trainer_env
 
-from trainer.history import FILENAME, History, PhaseRecord, SessionRecord
+from trainer.history.store import FILENAME, History, PhaseRecord, SessionRecord
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
 

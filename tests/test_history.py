@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from conftest import REPO_ROOT, FakeClock
 
-from trainer import history as history_module
-from trainer.cli_history import (
+from trainer.history import store as history_module
+from trainer.cli.history import (
     CSV_COLUMNS,
     CannotResume,
     history,
@@ -29,7 +29,7 @@ from trainer.cli_history import (
     resume_target,
     stats,
 )
-from trainer.history import (
+from trainer.history.store import (
     FILENAME,
     MIGRATIONS,
     History,
@@ -37,10 +37,10 @@ from trainer.history import (
     Recorder,
     ResumePoint,
 )
-from trainer.library import Library
-from trainer.model import Exercise, Routine
-from trainer.session import Session
-from trainer.timeline import Timeline, build_timeline
+from trainer.library.loader import Library
+from trainer.library.model import Exercise, Routine
+from trainer.session.engine import Session
+from trainer.session.timeline import Timeline, build_timeline
 
 T0 = datetime(2024, 5, 6, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -636,7 +636,7 @@ def test_importing_creates_nothing_and_needs_no_textual(tmp_path: Path) -> None:
     import subprocess
 
     data = tmp_path / "untouched"
-    code = ("import sys, trainer.history, trainer.stats, trainer.cli_history\n"
+    code = ("import sys, trainer.history.store, trainer.history.stats, trainer.cli.history\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))")
     env = {**os.environ, "TRAINER_DATA_DIR": str(data)}
     result = subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=REPO_ROOT,

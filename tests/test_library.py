@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import WriteYaml
 
-from trainer import library
-from trainer.library import MAX_FILE_BYTES, Library, LibraryLoader, Source, load_library
-from trainer.problems import Problem
+from trainer.library import loader as library
+from trainer.library.loader import MAX_FILE_BYTES, Library, LibraryLoader, Source, load_library
+from trainer.library.problems import Problem
 
 BASE = """
 version: 1

@@ -44,7 +44,7 @@ def test_wheel_contains_the_built_in_library(wheel: Path) -> None:
                for p in (REPO_ROOT / "exercises").rglob("*.yaml")}
     assert shipped
     assert shipped == in_repo
-    assert "trainer/cli.py" in names
+    assert "trainer/cli/main.py" in names
     assert "trainer/__main__.py" in names
 
 

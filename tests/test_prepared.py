@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from trainer import prepared
-from trainer.library import LibraryLoader
-from trainer.sources import Source
+from trainer.session import prepared
+from trainer.library.loader import LibraryLoader
+from trainer.library.sources import Source
 
 FIXTURES = Path(__file__).parent / "fixtures" / "e2elib"
 
@@ -105,15 +105,15 @@ def test_a_prepared_session_is_drawn_without_the_validator(library: list[Source]
     # The point of the cache: pydantic (and the library loader) stay out of `trainer run`.
     prepared.save(settled(library), _prepare(library))
     code = (
-        "import sys; from trainer import prepared; from trainer.sources import Source; "
+        "import sys; from trainer.session import prepared; from trainer.library.sources import Source; "
         "from pathlib import Path; "
         f"sources = [Source('library', Path({str(library[0].path)!r}))]; "
         f"r = prepared.load(prepared.fingerprint(sources, {later()}), 'e2e'); "
-        "import trainer.cli, trainer.app; "
+        "import trainer.cli.main, trainer.ui.app; "
         "assert r is not None, 'not loaded'; "
         # Nor the history store, the statistics or PyYAML: not needed to draw the session.
-        "print(sorted(m for m in ('pydantic', 'trainer.model', 'trainer.library', "
-        "'trainer.history', 'trainer.stats', 'sqlite3', 'yaml') if m in sys.modules))"
+        "print(sorted(m for m in ('pydantic', 'trainer.library.model', 'trainer.library.loader', "
+        "'trainer.history.store', 'trainer.history.stats', 'sqlite3', 'yaml') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=os.environ.copy(), check=True)

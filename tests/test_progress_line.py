@@ -7,7 +7,7 @@ from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.renderables.bar import Bar as TextualBar
 
-from trainer.widgets.progress_line import ProgressLine, bar_cells
+from trainer.ui.widgets.progress_line import ProgressLine, bar_cells
 
 
 @pytest.mark.parametrize("width", [1, 2, 7, 58, 80])

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Static
 
-from trainer.app import TrainerApp
+from trainer.ui.app import TrainerApp
 from trainer.audio.players import NonePlayer
 from trainer.config import Config
-from trainer.library import Library, LibraryLoader, Source
+from trainer.library.loader import Library, LibraryLoader, Source
 from trainer.paths import builtin_library_dir
-from trainer.screens.session import SessionScreen
-from trainer.screens.summary import SummaryScreen
+from trainer.ui.screens.session import SessionScreen
+from trainer.ui.screens.summary import SummaryScreen
 
 LIBRARY: Library = LibraryLoader().load([Source("built-in", builtin_library_dir())])
 

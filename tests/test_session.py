@@ -9,9 +9,9 @@ from conftest import FakeClock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trainer.model import Exercise, Routine
-from trainer.session import BACK_GRACE, Event, Session
-from trainer.timeline import Timeline, build_timeline
+from trainer.library.model import Exercise, Routine
+from trainer.session.engine import BACK_GRACE, Event, Session
+from trainer.session.timeline import Timeline, build_timeline
 
 EXERCISES = {
     e["id"]: Exercise.model_validate(e)

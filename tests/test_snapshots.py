@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from trainer.app import TrainerApp
+from trainer.ui.app import TrainerApp
 from trainer.audio.players import NonePlayer
 from trainer.config import Config
-from trainer.library import LibraryLoader, Source
-from trainer.screens.session import SessionScreen
+from trainer.library.loader import LibraryLoader, Source
+from trainer.ui.screens.session import SessionScreen
 
 FIXTURES = Path(__file__).parent / "fixtures" / "applib"
 SIZES = [(80, 24), (120, 40)]

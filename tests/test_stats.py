@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from trainer.cli_history import bar, stats_text, week_chart
-from trainer.stats import (
+from trainer.cli.history import bar, stats_text, week_chart
+from trainer.history.stats import (
     Entry,
     best_streak,
     minutes_per_day,

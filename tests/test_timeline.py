@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trainer.model import Exercise, Routine
-from trainer.timeline import (
+from trainer.library.model import Exercise, Routine
+from trainer.session.timeline import (
     REP_ESTIMATE,
     LimitError,
     Phase,

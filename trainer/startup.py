@@ -27,7 +27,7 @@ def main() -> int:
     """The `trainer` command."""
     pause_collector()
     try:
-        from trainer.cli import main as cli_main
+        from trainer.cli.main import main as cli_main
 
         return cli_main()
     finally:

@@ -11,7 +11,7 @@ from typing import Any
 from trainer import paths
 from trainer.audio.pcm import read_wav
 from trainer.audio.synth import CUE_NAMES, RECIPES, fallback_tone, synthesise
-from trainer.session import Event
+from trainer.session.engine import Event
 
 __all__ = ["CUE_NAMES", "CueSet", "SoundPathError", "apply_volume", "choose", "cue_for",
            "load_cue_set", "resolve_overrides", "resolve_sound_path", "volume_gain_db"]

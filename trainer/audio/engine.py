@@ -25,9 +25,9 @@ from trainer.audio.voice import (
     line_for,
     render_lines,
 )
-from trainer.prepared import ExerciseInfo
-from trainer.session import Event
-from trainer.timeline import Timeline
+from trainer.session.prepared import ExerciseInfo
+from trainer.session.engine import Event
+from trainer.session.timeline import Timeline
 
 __all__ = ["VOICE_GAP_MS", "CueEngine", "combine", "moments"]
 

@@ -24,8 +24,8 @@ from trainer.audio.engine import CueEngine, moments
 from trainer.audio.pcm import FRAME_RATE, SAMPLE_WIDTH, audioop
 from trainer.audio.players import NonePlayer
 from trainer.audio.voice import DEFAULT_RATE, SpeechEngine, VoiceTemplates
-from trainer.prepared import ExerciseInfo
-from trainer.timeline import Timeline
+from trainer.session.prepared import ExerciseInfo
+from trainer.session.timeline import Timeline
 
 __all__ = ["FORMATS", "ExportError", "ExportResult", "export_audio"]
 

@@ -20,9 +20,9 @@ from typing import Any
 
 from trainer import paths
 from trainer.audio.pcm import read_wav
-from trainer.prepared import ExerciseInfo
-from trainer.session import Event, EventKind
-from trainer.timeline import Phase, Timeline
+from trainer.session.prepared import ExerciseInfo
+from trainer.session.engine import Event, EventKind
+from trainer.session.timeline import Phase, Timeline
 
 __all__ = ["DEFAULT_RATE", "FIELDS", "SpeechEngine", "VoiceTemplates", "cache_dir",
            "check_template", "duration_words", "find_engine", "line_for", "render_line",

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, TextIO
 
-from trainer.durations import format_clock
-from trainer.history import (
+from trainer.library.durations import format_clock
+from trainer.history.store import (
     History,
     PhaseRecord,
     ResumeCheck,
@@ -24,9 +24,9 @@ from trainer.history import (
     SessionRecord,
     ago,
 )
-from trainer.library import Library, LibraryLoader
-from trainer.sources import default_sources
-from trainer.stats import Summary, Week, summarize
+from trainer.library.loader import Library, LibraryLoader
+from trainer.library.sources import default_sources
+from trainer.history.stats import Summary, Week, summarize
 
 Format = Literal["table", "json", "csv"]
 JSON_VERSION = 1

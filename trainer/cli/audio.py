@@ -21,9 +21,9 @@ from trainer.audio.players import (
 )
 from trainer.audio.synth import CUE_NAMES, RECIPES
 from trainer.audio.voice import VoiceTemplates, find_engine, render_lines, voice_status
-from trainer.durations import format_clock
-from trainer.prepared import ExerciseInfo
-from trainer.timeline import Timeline
+from trainer.library.durations import format_clock
+from trainer.session.prepared import ExerciseInfo
+from trainer.session.timeline import Timeline
 
 __all__ = ["export", "sound_test"]
 

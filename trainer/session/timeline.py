@@ -7,12 +7,12 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
-from trainer.durations import format_duration
+from trainer.library.durations import format_duration
 
 if TYPE_CHECKING:
     # Only building a timeline needs the models (and pydantic, slow to import): a session
     # drawn from an already built timeline does not.
-    from trainer.model import Defaults, Exercise, ExerciseStep, IntervalStep, Routine, Step
+    from trainer.library.model import Defaults, Exercise, ExerciseStep, IntervalStep, Routine, Step
 
 PhaseKind = Literal["get_ready", "work", "hold", "reps", "rest", "switch", "done"]
 ACTIVE_KINDS = ("work", "hold", "reps")
@@ -144,7 +144,7 @@ class _Expander:
     def steps(self, steps: tuple[Step, ...], block: str | None, rnd: int | None,
               rounds: int | None) -> None:
         """Expand a list of steps."""
-        from trainer import model
+        from trainer.library import model
 
         for step in steps:
             if isinstance(step, model.ExerciseStep):
@@ -326,7 +326,7 @@ def build_timeline(routine: Routine, exercises: Mapping[str, Exercise]) -> Timel
 def _step_bounds(steps: tuple[Step, ...], exercises: Mapping[str, Exercise],
                  d: Defaults) -> tuple[int, float]:
     """At most how many phases and seconds these steps expand to (rests counted unmerged)."""
-    from trainer import model
+    from trainer.library import model
 
     count, seconds = 0, 0.0
     for step in steps:

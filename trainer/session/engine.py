@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from trainer.timeline import Phase, Timeline
+from trainer.session.timeline import Phase, Timeline
 
 Clock = Callable[[], float]
 EventKind = Literal["phase_started", "countdown", "halfway", "switch_sides", "rep", "finished"]

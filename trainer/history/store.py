@@ -18,6 +18,7 @@ import socket
 import sqlite3
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,11 +27,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from trainer import paths
-from trainer.session import Clock, Session
-from trainer.timeline import Phase, Timeline
+from trainer.session.engine import Clock, Session
+from trainer.session.timeline import Phase, Timeline
 
 if TYPE_CHECKING:
-    from trainer.stats import Entry  # the read side: not needed to record a session
+    from trainer.history.stats import Entry  # the read side: not needed to record a session
 
 FILENAME = "history.sqlite3"
 BUSY_TIMEOUT = 10.0  # seconds a writer waits for another process's transaction
@@ -184,7 +185,7 @@ class SessionRecord:
 
     def entry(self) -> Entry:
         """The session as the statistics see it."""
-        from trainer.stats import Entry
+        from trainer.history.stats import Entry
 
         latest = self.checkin
         return Entry(self.routine_id, self.local_day, self.status, self.active_seconds,
@@ -389,6 +390,22 @@ def migrate(db: sqlite3.Connection) -> int:
     return len(migrations)
 
 
+def _wal(db: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting out another process that holds the file (up to BUSY_TIMEOUT)."""
+    # SQLite does not call the busy handler for this switch when another connection is
+    # mid-transaction on a new file: it answers "locked" at once, so wait here instead.
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorname", "") not in ("SQLITE_BUSY", "SQLITE_LOCKED") \
+                    or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _connect(target: Path | str) -> sqlite3.Connection:
     """Open, check and migrate a database; raises _Unusable, _NewerSchema or sqlite3.Error."""
     db = sqlite3.connect(target, timeout=BUSY_TIMEOUT, isolation_level=None,
@@ -401,7 +418,7 @@ def _connect(target: Path | str) -> sqlite3.Connection:
         if [tuple(r) for r in result] != [("ok",)]:
             raise _Unusable("it is damaged (" + "; ".join(str(r[0]) for r in result[:3]) + ")")
         if str(target) != ":memory:":
-            db.execute("PRAGMA journal_mode = WAL")
+            _wal(db)
             # With WAL, NORMAL never corrupts and survives a killed process; only a power cut
             # may lose the last commit or two.
             db.execute("PRAGMA synchronous = NORMAL")

@@ -18,16 +18,16 @@ from textual.screen import ModalScreen, Screen
 
 from trainer import paths
 from trainer.config import Config, load_config, save_config
-from trainer.prepared import Prepared, prepare
-from trainer.screens.session import SessionResult, SessionScreen
-from trainer.session import Clock, Session
+from trainer.session.prepared import Prepared, prepare
+from trainer.ui.screens.session import SessionResult, SessionScreen
+from trainer.session.engine import Clock, Session
 
 if TYPE_CHECKING:
     from trainer.audio.players import Player
-    from trainer.cli_history import ResumeTarget
-    from trainer.history import History, Recorder, ResumePlan
-    from trainer.library import Library
-    from trainer.screens.library import LibraryScreen
+    from trainer.cli.history import ResumeTarget
+    from trainer.history.store import History, Recorder, ResumePlan
+    from trainer.library.loader import Library
+    from trainer.ui.screens.library import LibraryScreen
 
 # Cues that mark a change of phase: these flash the screen as well as ringing.
 FLASH_CUES = {"get_ready", "work", "rest", "switch", "complete", "phase"}
@@ -35,7 +35,7 @@ FLASH_CUES = {"get_ready", "work", "rest", "switch", "complete", "phase"}
 
 def _safety_note() -> ModalScreen[bool]:
     """The first-run note, imported when needed: its Markdown pulls in markdown-it (~0.1 s)."""
-    from trainer.screens.safety import SafetyScreen
+    from trainer.ui.screens.safety import SafetyScreen
 
     return SafetyScreen()
 
@@ -56,7 +56,7 @@ class TrainerApp(App[None]):
                  player: Player | None = None, today: Callable[[], date] = date.today) -> None:
         super().__init__()
         # A callable loads the library when first needed: `trainer run` with a routine prepared
-        # on an earlier run draws its session without it (see trainer.prepared).
+        # on an earlier run draws its session without it (see trainer.session.prepared).
         self._library = library
         self.prepared = prepared
         self.routine_id = routine_id
@@ -77,7 +77,7 @@ class TrainerApp(App[None]):
     def history(self) -> History:
         """The history store, opened on first use (its problems are said once, on screen)."""
         if self._history is None:
-            from trainer.history import History  # sqlite3 and a dozen dataclasses: ~20 ms
+            from trainer.history.store import History  # sqlite3 and a dozen dataclasses: ~20 ms
 
             self._history = History.open()
             if self._history.problem:
@@ -162,7 +162,7 @@ class TrainerApp(App[None]):
 
     async def _offer_resume(self) -> None:
         """If the last session was interrupted, offer to pick it up (or say why not)."""
-        from trainer.screens.confirm import ConfirmScreen
+        from trainer.ui.screens.confirm import ConfirmScreen
 
         point = self.history.resumable()
         if point is None:
@@ -192,7 +192,7 @@ class TrainerApp(App[None]):
         while True:
             result = await self.push_screen_wait(SessionScreen(self.prepare(routine_id), resume))
             resume = None
-            from trainer.screens.summary import SummaryScreen  # not needed for the first frame
+            from trainer.ui.screens.summary import SummaryScreen  # not needed for the first frame
 
             choice = await self.push_screen_wait(
                 SummaryScreen(result, self._checkin_saver(result)))
@@ -203,14 +203,14 @@ class TrainerApp(App[None]):
     async def _show_library(self) -> None:
         """Put up the library screen unless it is already on the stack."""
         # Imported when first needed: it is the slowest screen to build.
-        from trainer.screens.library import LibraryScreen
+        from trainer.ui.screens.library import LibraryScreen
 
         if not any(isinstance(screen, LibraryScreen) for screen in self.screen_stack):
             await self.push_screen(LibraryScreen(self.library))
 
     def action_history(self) -> None:
         """Show history and progress."""
-        from trainer.screens.history import HistoryScreen
+        from trainer.ui.screens.history import HistoryScreen
 
         self.push_screen(HistoryScreen(self.history, self.library, self.today()))
 
@@ -229,7 +229,7 @@ class TrainerApp(App[None]):
 
     def record(self, session: Session, resume: ResumePlan | None) -> Recorder:
         """A recorder writing this session into the history."""
-        from trainer.history import Recorder
+        from trainer.history.store import Recorder
 
         if resume is not None:
             return Recorder.resume(self.history, session, resume)
@@ -245,7 +245,7 @@ class TrainerApp(App[None]):
         def save(pain: int | None, effort: int | None, note: str) -> str | None:
             import sqlite3
 
-            from trainer.history import HistoryError
+            from trainer.history.store import HistoryError
 
             try:
                 history.add_checkin(session_id, pain, effort, note)

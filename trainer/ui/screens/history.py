@@ -11,10 +11,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
-from trainer.cli_history import progress, week_chart
-from trainer.durations import format_clock
-from trainer.history import History
-from trainer.library import Library
+from trainer.cli.history import progress, week_chart
+from trainer.library.durations import format_clock
+from trainer.history.store import History
+from trainer.library.loader import Library
 
 
 class HistoryScreen(Screen[None]):

@@ -16,21 +16,21 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from trainer.durations import format_clock
-from trainer.prepared import Prepared
-from trainer.presenter import View, present
-from trainer.session import Event, Session, State
+from trainer.library.durations import format_clock
+from trainer.session.prepared import Prepared
+from trainer.ui.presenter import View, present
+from trainer.session.engine import Event, Session, State
 from trainer.startup import resume_collector
-from trainer.widgets.big_clock import BigClock
-from trainer.widgets.progress_line import ProgressLine
+from trainer.ui.widgets.big_clock import BigClock
+from trainer.ui.widgets.progress_line import ProgressLine
 
 PHASE_KINDS = ("get_ready", "work", "hold", "reps", "rest", "switch", "done")
 _STATE_CLASSES = {f"-{kind.replace('_', '-')}" for kind in PHASE_KINDS} | {"-paused"}
 if TYPE_CHECKING:
-    from trainer.app import TrainerApp
+    from trainer.ui.app import TrainerApp
     from trainer.audio.engine import CueEngine
     from trainer.audio.players import Player
-    from trainer.history import Recorder, ResumePlan
+    from trainer.history.store import Recorder, ResumePlan
 
 EXTEND_STEP = 10.0
 FLASH_SECONDS = 0.3
@@ -356,7 +356,7 @@ class SessionScreen(Screen[SessionResult]):
     @work
     async def action_quit_session(self) -> None:
         """Ask, then stop the session."""
-        from trainer.screens.confirm import ConfirmScreen  # seldom needed: not at start
+        from trainer.ui.screens.confirm import ConfirmScreen  # seldom needed: not at start
 
         if await self.app.push_screen_wait(ConfirmScreen("End this session?", "End", "Keep going")):
             self._finish(completed=False)

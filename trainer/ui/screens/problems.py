@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 
-from trainer.problems import Problem
+from trainer.library.problems import Problem
 
 
 class ProblemsScreen(ModalScreen[None]):

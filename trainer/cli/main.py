@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING
 from trainer import __version__
 from trainer.config import AUDIO_MODES, load_config
 from trainer.startup import resume_collector
-from trainer.vocabulary import CATEGORIES, LEVELS
+from trainer.library.vocabulary import CATEGORIES, LEVELS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from trainer.cli_history import ResumeTarget
-    from trainer.library import Library
-    from trainer.prepared import Prepared
+    from trainer.cli.history import ResumeTarget
+    from trainer.library.loader import Library
+    from trainer.session.prepared import Prepared
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -120,17 +120,17 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _app(args, extra, audio, voice)
     resume_collector()  # only the app keeps it paused, until its first frame
     if args.command == "sound-test":
-        from trainer.audio.cli_audio import sound_test
+        from trainer.cli.audio import sound_test
 
         config = load_config()
         volume = args.volume if args.volume is not None else config.volume
         return sound_test(audio or config.audio, volume=volume, voice=voice)
     if args.command == "history":
-        from trainer.cli_history import history
+        from trainer.cli.history import history
 
         return history("json" if args.json else "csv" if args.csv else "table",
                        args.limit or None)
-    from trainer import cli_library as lib_cli  # the validator: slow to import
+    from trainer.cli import library as lib_cli  # the validator: slow to import
 
     if args.command == "validate":
         return lib_cli.cmd_validate(extra, args.paths)
@@ -141,19 +141,19 @@ def _dispatch(args: argparse.Namespace) -> int:
         return lib_cli.cmd_show(lib, args)
     if args.command == "export-audio":
         return lib_cli.cmd_export(lib, args.routine, args.output, voice, args.volume)
-    from trainer.cli_history import stats
+    from trainer.cli.history import stats
 
     return stats(lib)
 
 
 def _app(args: argparse.Namespace, extra: list[Path], audio: str | None, voice: bool) -> int:
     """The app: the library, a routine (`run`) or the interrupted session (`resume`)."""
-    from trainer.sources import default_sources
+    from trainer.library.sources import default_sources
 
     sources = default_sources(extra)
 
     def load() -> Library:
-        from trainer.library import LibraryLoader
+        from trainer.library.loader import LibraryLoader
 
         # The app shows problems and notes itself; nothing is printed around the TUI.
         return LibraryLoader().load(sources)
@@ -162,14 +162,14 @@ def _app(args: argparse.Namespace, extra: list[Path], audio: str | None, voice: 
         return cmd_resume(load(), audio, voice)
     if args.command is None:
         return _start(load(), audio, voice)
-    from trainer import prepared
+    from trainer.session import prepared
 
     routine_id: str = args.routine
     key = prepared.fingerprint(sources)
     ready = prepared.load(key, routine_id)
     if ready is not None:  # unchanged since an earlier run: no need to load the library yet
         return _start(load, audio, voice, routine_id=routine_id, ready=ready)
-    from trainer.cli_library import find_routine
+    from trainer.cli.library import find_routine
 
     lib = load()
     if find_routine(lib, routine_id) is None:
@@ -200,7 +200,7 @@ def _needs_terminal() -> bool:
 
 def cmd_resume(lib: Library, audio: str | None, voice: bool) -> int:
     """`trainer resume`: the app, straight into the interrupted session."""
-    from trainer.cli_history import CannotResume, resume_target
+    from trainer.cli.history import CannotResume, resume_target
 
     try:
         target = resume_target(lib)
@@ -216,7 +216,7 @@ def _start(library: Library | Callable[[], Library], audio: str | None, voice: b
     """The app on the library, straight into a routine, or resuming a session."""
     if _needs_terminal():
         return 2
-    from trainer.app import TrainerApp  # Textual only when the app runs
+    from trainer.ui.app import TrainerApp  # Textual only when the app runs
 
     return TrainerApp(library, routine_id=routine_id, prepared=ready, resume=resume, audio=audio,
                       voice=voice).run_guarded()

@@ -17,7 +17,7 @@ from pydantic import (
     Tag,
 )
 
-from trainer.durations import parse_duration
+from trainer.library.durations import parse_duration
 
 FORMAT_VERSION = 1
 

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from trainer import __version__, paths
-from trainer.sources import SETTLE_NS, Source, file_key, library_files
-from trainer.timeline import Timeline
+from trainer.library.sources import SETTLE_NS, Source, file_key, library_files
+from trainer.session.timeline import Timeline
 
 if TYPE_CHECKING:
-    from trainer.library import Library
+    from trainer.library.loader import Library
 
 FORMAT = 1
 KEEP = 20  # routines kept in the cache

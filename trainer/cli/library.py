@@ -10,20 +10,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from trainer.durations import format_clock, format_duration
-from trainer.library import Library, LibraryLoader
-from trainer.model import Exercise
-from trainer.presenter import category_mix, labels, timing_text
-from trainer.problems import did_you_mean
-from trainer.sources import Source, default_sources
-from trainer.timeline import Phase
+from trainer.library.durations import format_clock, format_duration
+from trainer.library.loader import Library, LibraryLoader
+from trainer.library.model import Exercise
+from trainer.ui.presenter import category_mix, labels, timing_text
+from trainer.library.problems import did_you_mean
+from trainer.library.sources import Source, default_sources
+from trainer.session.timeline import Phase
 
 
 def cmd_export(lib: Library, routine_id: str, output: Path, voice: bool, volume: int) -> int:
     """`trainer export-audio ROUTINE -o FILE`."""
     if find_routine(lib, routine_id) is None:
         return 1
-    from trainer.audio.cli_audio import export
+    from trainer.cli.audio import export
 
     return export(lib.timeline(routine_id), lib.exercises, output, voice=voice, volume=volume)
 

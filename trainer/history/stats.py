@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
-from trainer.vocabulary import LEVELS
+from trainer.library.vocabulary import LEVELS
 
 Direction = Literal["up", "down", "flat", "unknown"]
 

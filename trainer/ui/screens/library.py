@@ -11,13 +11,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static, TabbedContent, TabPane
 
-from trainer.durations import format_clock
-from trainer.library import Library
-from trainer.model import Exercise
-from trainer.presenter import category_mix, preview
-from trainer.screens.problems import ProblemsScreen
+from trainer.library.durations import format_clock
+from trainer.library.loader import Library
+from trainer.library.model import Exercise
+from trainer.ui.presenter import category_mix, preview
+from trainer.ui.screens.problems import ProblemsScreen
 from trainer.startup import resume_collector
-from trainer.vocabulary import LEVELS
+from trainer.library.vocabulary import LEVELS
 
 
 class LibraryScreen(Screen[None]):

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from trainer.model import (
+from trainer.library.model import (
     FORMAT_VERSION,
     BlockStep,
     Exercise,
@@ -20,10 +20,10 @@ from trainer.model import (
     Routine,
     Step,
 )
-from trainer.problems import Problem, describe, did_you_mean
-from trainer.sources import SETTLE_NS, Source, default_sources, file_key, library_files
-from trainer.timeline import LimitError, Timeline, build_timeline, check_limits
-from trainer.yamlnodes import Document, Path_, YamlError, load
+from trainer.library.problems import Problem, describe, did_you_mean
+from trainer.library.sources import SETTLE_NS, Source, default_sources, file_key, library_files
+from trainer.session.timeline import LimitError, Timeline, build_timeline, check_limits
+from trainer.library.yamlnodes import Document, Path_, YamlError, load
 
 M = TypeVar("M", bound=BaseModel)
 MAX_FILE_BYTES = 1024 * 1024

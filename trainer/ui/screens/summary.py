@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.validation import Integer
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from trainer.screens.session import SessionResult, describe_result
+from trainer.ui.screens.session import SessionResult, describe_result
 
 # Stores a check-in (pain 0-10, effort 1-10, note); returns a problem to show, or None.
 SaveCheckin = Callable[[int | None, int | None, str], str | None]

@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from trainer.durations import format_clock, format_duration
-from trainer.session import State
-from trainer.timeline import Phase, Timeline
+from trainer.library.durations import format_clock, format_duration
+from trainer.session.engine import State
+from trainer.session.timeline import Phase, Timeline
 
 if TYPE_CHECKING:
-    from trainer.prepared import ExerciseInfo
+    from trainer.session.prepared import ExerciseInfo
 
 WORDS = {
     "get_ready": "GET READY",

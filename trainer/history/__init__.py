@@ -1,0 +1,1 @@
+"""History: SQLite store, records, resume, recorder, stats and the queries both faces use."""

@@ -1,0 +1,1 @@
+"""The YAML format and its loading: model, nodes, problems, durations, sources, loader (pure)."""

@@ -1,0 +1,1 @@
+"""Timed sessions: timeline (routine -> phases), engine on an injected clock, prepared (pure)."""
