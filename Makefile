@@ -18,9 +18,10 @@ run: $(STAMP)  ## open the app on the built-in library
 test: $(STAMP)  ## run the test suite
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-lint: $(STAMP)  ## ruff and mypy
+lint: $(STAMP)  ## ruff, mypy and the layers (import-linter)
 	$(BIN)/ruff check trainer tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 check: lint test  ## everything CI checks
 

@@ -24,7 +24,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from trainer.library import loader as library
-from trainer.library.loader import Library, LibraryLoader, Source
+from trainer.library.sources import Source
+from trainer.session.catalog import Catalog, CatalogLoader
 
 SEED = 20240601
 EXERCISE_FILES = 50
@@ -256,14 +257,14 @@ def split_cold_load(sources: list[Source]) -> dict[str, float] | None:
     for key, name in parts.items():
         setattr(library, name, wrap(key, originals[name]))
     try:
-        spent["total"], _ = timed(lambda: LibraryLoader().load(sources))
+        spent["total"], _ = timed(lambda: CatalogLoader().load(sources))
     finally:
         for name, fn in originals.items():
             setattr(library, name, fn)
     return spent
 
 
-def hashed_files(loader: LibraryLoader) -> str:
+def hashed_files(loader: CatalogLoader) -> str:
     """How many cached files the loader re-hashes on each load (a peek at its cache: info only)."""
     try:
         return str(sum(entry[1] is not None for entry in loader._cache.values()))
@@ -271,7 +272,7 @@ def hashed_files(loader: LibraryLoader) -> str:
         return "?"
 
 
-def check(lib: Library) -> bool:
+def check(lib: Catalog) -> bool:
     """True if the library loaded completely and without problems."""
     ok = (not lib.problems and len(lib.exercises) == EXERCISE_FILES * EXERCISES_PER_FILE
           and len(lib.routines) == ROUTINE_FILES * ROUTINES_PER_FILE)
@@ -304,23 +305,23 @@ def main() -> int:
         racy_sources = [Source("bench", racy_folder)]
 
         # Validity first, and one warm-up of each path so imports and first-call costs are out.
-        first = LibraryLoader().load(sources)
+        first = CatalogLoader().load(sources)
         if not check(first):
             return 1
         phases = sum(len(t.phases) for t in first.timelines.values())
         bare_parse(files)
-        warm = LibraryLoader()
+        warm = CatalogLoader()
         warm.load(sources)
         # Files modified within 3 s of being cached can change without their size or times
         # changing, so the loader keeps a hash of them and re-reads and compares on every load.
         backdate(racy_files, 0)
-        racy = LibraryLoader()
+        racy = CatalogLoader()
         racy.load(racy_sources)
         hashed = hashed_files(racy)
 
         runs: dict[str, Callable[[], object]] = {
             "bare": lambda: bare_parse(files),
-            "cold": lambda: LibraryLoader().load(sources),
+            "cold": lambda: CatalogLoader().load(sources),
             "repeat": lambda: warm.load(sources),
             "racy": lambda: racy.load(racy_sources),
         }
@@ -356,7 +357,7 @@ def main() -> int:
     print(f"{'measurement':<46}{'median ms':>10}{'min ms':>10}{'CPU ms':>9}   target")
     rows = [
         ("bare parse  (read + yaml CSafeLoader)", "bare", ""),
-        ("cold load   (new LibraryLoader each time)", "cold", ""),
+        ("cold load   (new CatalogLoader each time)", "cold", ""),
         ("repeat load (same loader, unchanged files)", "repeat",
          f"< {TARGET_REPEAT_MS:.0f} ms  {mark(med['repeat'] < TARGET_REPEAT_MS)}"),
         (f"repeat load, racy ({hashed} files re-hashed)", "racy", "(info)"),

@@ -288,8 +288,8 @@ def report(results: dict[str, list[Result]], starts: dict[str, list[float]], bar
     print(_ratio_row("", ["PASS" if ok else "MISS" for ok in verdicts]))
     cold = results[trainer][0].first_frame_ms
     print(f"First frame: the trainer's median is of its runs after the first, which start from "
-          f"the routine the first prepared (trainer/session/prepared.py). The first run, with an empty "
-          f"cache, loads and validates the library: {cold:.0f} ms = "
+          f"the routine the first prepared (trainer/session/prepared.py). The first run, with an "
+          f"empty cache, loads and validates the library: {cold:.0f} ms = "
           f"{cold / med(bare, 'first_frame_ms'):.2f}x.")
 
 

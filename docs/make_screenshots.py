@@ -7,11 +7,12 @@ import os
 import tempfile
 from pathlib import Path
 
-from trainer.ui.app import TrainerApp
 from trainer.audio.players import NonePlayer
 from trainer.config import Config
-from trainer.library.loader import LibraryLoader, Source
+from trainer.library.sources import Source
 from trainer.paths import builtin_library_dir
+from trainer.session.catalog import CatalogLoader
+from trainer.ui.app import TrainerApp
 from trainer.ui.screens.session import SessionScreen
 
 OUT = Path(__file__).parent / "screenshots"
@@ -19,7 +20,7 @@ OUT = Path(__file__).parent / "screenshots"
 
 async def shoot(name: str, routine: str | None, seconds: float, size: tuple[int, int]) -> None:
     """Run the app at a size, move the fake clock on, save the screen."""
-    library = LibraryLoader().load([Source("built-in", builtin_library_dir())])
+    library = CatalogLoader().load([Source("built-in", builtin_library_dir())])
     now = [0.0]
     app = TrainerApp(library, routine_id=routine, clock=lambda: now[0], player=NonePlayer(),
                      config=Config(acknowledged_safety=True, theme="textual-dark"),

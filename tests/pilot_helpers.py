@@ -9,9 +9,10 @@ from conftest import FakeClock
 from textual.message import Message
 from textual.notifications import Notify
 
-from trainer.ui.app import TrainerApp
 from trainer.config import Config
-from trainer.library.loader import Library, LibraryLoader, Source
+from trainer.library.sources import Source
+from trainer.session.catalog import Catalog, CatalogLoader
+from trainer.ui.app import TrainerApp
 from trainer.ui.screens.session import SessionScreen
 from trainer.ui.screens.summary import SummaryScreen
 
@@ -33,14 +34,14 @@ TINY_CUES = [
 ]
 
 
-def load_fixture_library() -> Library:
+def load_fixture_library() -> Catalog:
     """The tiny test library (every phase kind in a few seconds)."""
-    lib = LibraryLoader().load([Source("test", FIXTURES)])
+    lib = CatalogLoader().load([Source("test", FIXTURES)])
     assert not lib.problems
     return lib
 
 
-def make_app(library: Library, clock: FakeClock, **kwargs: Any) -> TrainerApp:
+def make_app(library: Catalog, clock: FakeClock, **kwargs: Any) -> TrainerApp:
     """The app on the fixture library and the fake clock; voice off (no speech engine needed)."""
     kwargs.setdefault("config", Config(acknowledged_safety=True))
     kwargs.setdefault("save_settings", False)

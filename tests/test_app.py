@@ -10,12 +10,13 @@ import pytest
 from textual.strip import Strip
 from textual.widgets import DataTable, Markdown, Static
 
-from trainer import startup
-from trainer.ui.app import TrainerApp
+from trainer import gc_pause
 from trainer.audio.players import RecordingPlayer
 from trainer.config import Config
-from trainer.library.loader import Library, LibraryLoader, Source
+from trainer.library.sources import Source
+from trainer.session.catalog import Catalog, CatalogLoader
 from trainer.session.prepared import prepare
+from trainer.ui.app import TrainerApp
 from trainer.ui.screens.confirm import ConfirmScreen
 from trainer.ui.screens.library import LibraryScreen
 from trainer.ui.screens.safety import SafetyScreen
@@ -38,13 +39,13 @@ class Clock:
 
 
 @pytest.fixture
-def library() -> Library:
-    lib = LibraryLoader().load([Source("test", FIXTURES)])
+def library() -> Catalog:
+    lib = CatalogLoader().load([Source("test", FIXTURES)])
     assert not lib.problems
     return lib
 
 
-def make_app(library: Library, clock: Clock, **kwargs: Any) -> TrainerApp:
+def make_app(library: Catalog, clock: Clock, **kwargs: Any) -> TrainerApp:
     """The app on the fixture library, with a recording player and the fake clock."""
     config = kwargs.pop("config", Config(acknowledged_safety=True))
     kwargs.setdefault("player", RecordingPlayer(clock))
@@ -76,7 +77,7 @@ async def start(pilot, routine: str = "tiny") -> SessionScreen:  # type: ignore[
     return screen
 
 
-async def test_library_lists_routines_and_starts_one(library: Library) -> None:
+async def test_library_lists_routines_and_starts_one(library: Catalog) -> None:
     clock = Clock()
     async with make_app(library, clock).run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -88,7 +89,7 @@ async def test_library_lists_routines_and_starts_one(library: Library) -> None:
         assert screen.query_one(BigClock).value == "0:03"
 
 
-async def test_countdown_reaching_zero_moves_on(library: Library) -> None:
+async def test_countdown_reaching_zero_moves_on(library: Catalog) -> None:
     clock = Clock()
     async with make_app(library, clock, routine_id="tiny").run_test() as pilot:
         await pilot.pause()
@@ -103,7 +104,7 @@ async def test_countdown_reaching_zero_moves_on(library: Library) -> None:
         assert text(screen, "word") == "SWITCH SIDES"
 
 
-async def test_pause_freezes_the_countdown(library: Library) -> None:
+async def test_pause_freezes_the_countdown(library: Catalog) -> None:
     clock = Clock()
     async with make_app(library, clock, routine_id="tiny").run_test() as pilot:
         await pilot.pause()
@@ -118,7 +119,7 @@ async def test_pause_freezes_the_countdown(library: Library) -> None:
         assert screen.query_one(BigClock).value == "0:03"
 
 
-async def test_skip_back_and_extend(library: Library) -> None:
+async def test_skip_back_and_extend(library: Catalog) -> None:
     clock = Clock()
     async with make_app(library, clock, routine_id="tiny").run_test() as pilot:
         await pilot.pause()
@@ -141,7 +142,7 @@ async def test_skip_back_and_extend(library: Library) -> None:
         assert screen.query_one(BigClock).value == "0:05"
 
 
-async def test_enter_ends_a_reps_phase(library: Library) -> None:
+async def test_enter_ends_a_reps_phase(library: Catalog) -> None:
     clock = Clock()
     async with make_app(library, clock, routine_id="tiny").run_test() as pilot:
         await pilot.pause()
@@ -156,7 +157,7 @@ async def test_enter_ends_a_reps_phase(library: Library) -> None:
         assert text(screen, "word") == "REST"
 
 
-async def test_quit_asks_first(library: Library) -> None:
+async def test_quit_asks_first(library: Catalog) -> None:
     clock = Clock()
     async with make_app(library, clock, routine_id="tiny").run_test() as pilot:
         await pilot.pause()
@@ -174,7 +175,7 @@ async def test_quit_asks_first(library: Library) -> None:
         assert "Stopped early" in str(pilot.app.screen.query_one("#summary-text", Static).render())
 
 
-async def test_finishing_shows_the_summary_and_run_again(library: Library) -> None:
+async def test_finishing_shows_the_summary_and_run_again(library: Catalog) -> None:
     clock = Clock()
     async with make_app(library, clock, routine_id="tiny").run_test() as pilot:
         await pilot.pause()
@@ -198,7 +199,7 @@ async def test_finishing_shows_the_summary_and_run_again(library: Library) -> No
         assert isinstance(pilot.app.screen, SessionScreen)
 
 
-async def test_first_run_note_is_shown_once(library: Library, tmp_path: Path) -> None:
+async def test_first_run_note_is_shown_once(library: Catalog, tmp_path: Path) -> None:
     clock = Clock()
     config = Config()
     async with make_app(library, clock, config=config).run_test() as pilot:
@@ -211,7 +212,7 @@ async def test_first_run_note_is_shown_once(library: Library, tmp_path: Path) ->
     assert config.acknowledged_safety
 
 
-async def test_small_terminal_says_enlarge(library: Library) -> None:
+async def test_small_terminal_says_enlarge(library: Catalog) -> None:
     clock = Clock()
     async with make_app(library, clock, routine_id="tiny").run_test(size=(30, 10)) as pilot:
         await pilot.pause()
@@ -226,7 +227,7 @@ async def test_small_terminal_says_enlarge(library: Library) -> None:
         assert session is not None and not session.finished
 
 
-async def test_after_trainer_run_the_summary_leads_to_the_library(library: Library) -> None:
+async def test_after_trainer_run_the_summary_leads_to_the_library(library: Catalog) -> None:
     clock = Clock()
     async with make_app(library, clock, routine_id="other").run_test() as pilot:
         await pilot.pause()
@@ -241,10 +242,10 @@ async def test_after_trainer_run_the_summary_leads_to_the_library(library: Libra
         assert pilot.app.screen.query_one("#routine-table", DataTable).row_count == 2
 
 
-async def test_collector_paused_for_startup_resumes_after_the_first_frame(library: Library) -> None:
-    # `trainer` starts with the cyclic collector paused (trainer.startup); a long session
+async def test_collector_paused_for_startup_resumes_after_the_first_frame(library: Catalog) -> None:
+    # `trainer` starts with the cyclic collector paused (trainer.gc_pause); a long session
     # must not run without it.
-    startup.pause_collector()
+    gc_pause.pause_collector()
     try:
         async with make_app(library, Clock(), routine_id="tiny").run_test() as pilot:
             await pilot.pause()
@@ -254,10 +255,10 @@ async def test_collector_paused_for_startup_resumes_after_the_first_frame(librar
         gc.enable()
 
 
-async def test_a_prepared_routine_runs_before_the_library_is_loaded(library: Library) -> None:
+async def test_a_prepared_routine_runs_before_the_library_is_loaded(library: Catalog) -> None:
     loads: list[int] = []
 
-    def load() -> Library:
+    def load() -> Catalog:
         loads.append(1)
         return library
 
@@ -283,7 +284,7 @@ def filled(bar: ProgressLine) -> int:
     return sum(len(s.text) for s in bar.render_line(0) if s.style and s.style.color == colour)
 
 
-async def test_the_bars_fill_as_the_session_goes_on(library: Library) -> None:
+async def test_the_bars_fill_as_the_session_goes_on(library: Catalog) -> None:
     clock = Clock()
     async with make_app(library, clock, routine_id="tiny").run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -304,7 +305,7 @@ async def test_the_bars_fill_as_the_session_goes_on(library: Library) -> None:
 
 
 async def test_the_clock_is_drawn_at_full_size_from_the_first_frame(
-        library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+        library: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
     # It once showed a small "0:03" for a frame, then grew when the clock saw its size.
     drawn: list[int] = []
     render_line = Glyph.render_line

@@ -27,11 +27,11 @@ from textual.widgets import Static
 
 from trainer.audio.players import BellPlayer, LocalPlayer, RecordingPlayer
 from trainer.config import load_config
-from trainer.library.loader import Library
+from trainer.session.catalog import Catalog
 
 
 @pytest.fixture
-def library() -> Library:
+def library() -> Catalog:
     return load_fixture_library()
 
 
@@ -45,7 +45,7 @@ async def player_chosen(pilot: Any) -> None:
     assert app.player is not None
 
 
-async def tiny_on_the_bell_instead_of_local(library: Library, clock: FakeClock
+async def tiny_on_the_bell_instead_of_local(library: Catalog, clock: FakeClock
                                             ) -> tuple[list[int], Notices]:
     """Run the tiny routine asking for a local player that ends up on the bell."""
     notices = Notices()
@@ -72,7 +72,7 @@ def fake_player(folder: Path, name: str, body: str) -> Path:
 # -- a working player ------------------------------------------------------------------------
 
 
-async def test_cues_are_played_in_the_order_of_the_session(library: Library,
+async def test_cues_are_played_in_the_order_of_the_session(library: Catalog,
                                                            clock: FakeClock) -> None:
     player = RecordingPlayer(clock)
     app = make_app(library, clock, routine_id="tiny", player=player)
@@ -86,7 +86,7 @@ async def test_cues_are_played_in_the_order_of_the_session(library: Library,
     assert not bells  # a player that works: no bell on top
 
 
-async def test_m_mutes_and_is_remembered(library: Library, clock: FakeClock) -> None:
+async def test_m_mutes_and_is_remembered(library: Catalog, clock: FakeClock) -> None:
     player = RecordingPlayer(clock)
     app = make_app(library, clock, routine_id="tiny", player=player, save_settings=True)
     async with app.run_test() as pilot:
@@ -118,7 +118,7 @@ async def test_m_mutes_and_is_remembered(library: Library, clock: FakeClock) -> 
     assert not load_config().muted
 
 
-async def test_volume_keys_change_the_sound_and_are_remembered(library: Library,
+async def test_volume_keys_change_the_sound_and_are_remembered(library: Catalog,
                                                               clock: FakeClock) -> None:
     player = RecordingPlayer(clock)
     app = make_app(library, clock, routine_id="tiny", player=player, save_settings=True)
@@ -146,7 +146,7 @@ async def test_volume_keys_change_the_sound_and_are_remembered(library: Library,
 
 
 async def test_over_ssh_auto_rings_the_bell_and_flashes_without_a_notice(
-        library: Library, clock: FakeClock, tmp_path: Path,
+        library: Catalog, clock: FakeClock, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     played = tmp_path / "played"
     played.mkdir()
@@ -177,7 +177,7 @@ async def test_over_ssh_auto_rings_the_bell_and_flashes_without_a_notice(
 
 
 async def test_no_local_player_rings_the_bell_with_one_notice(
-        library: Library, clock: FakeClock, tmp_path: Path,
+        library: Catalog, clock: FakeClock, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     empty = tmp_path / "bin"
     empty.mkdir()
@@ -193,7 +193,7 @@ async def test_no_local_player_rings_the_bell_with_one_notice(
 
 
 async def test_a_player_that_does_not_work_is_not_used(
-        library: Library, clock: FakeClock, tmp_path: Path,
+        library: Catalog, clock: FakeClock, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     fake_player(tmp_path / "bin", "aplay", "exit 1")
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
@@ -204,7 +204,7 @@ async def test_a_player_that_does_not_work_is_not_used(
 
 
 async def test_a_player_failing_mid_session_falls_back_to_the_bell(
-        library: Library, clock: FakeClock, tmp_path: Path,
+        library: Catalog, clock: FakeClock, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     # Passes the probe (a moment of silence) but fails on every real cue, as a player does
     # when the sound device goes away.

@@ -1,8 +1,8 @@
 """Pilot tests of history in the app: records, check-ins, quitting mid-session, resume, progress.
 
 Each app opens the history in the test's data folder (conftest points TRAINER_DATA_DIR at a
-temp folder); the test reads it back with trainer.history.store.History afterwards, as the next start
-of the app would.
+temp folder); the test reads it back with trainer.history.store.History afterwards, as the next
+start of the app would.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from pilot_helpers import (
 from textual.widgets import DataTable, Static
 
 from trainer.audio.players import RecordingPlayer
-from trainer.history.store import FILENAME, History, SessionRecord
-from trainer.library.loader import Library
+from trainer.history.records import SessionRecord
+from trainer.history.store import FILENAME, History
+from trainer.session.catalog import Catalog
 from trainer.ui.screens.confirm import ConfirmScreen
 from trainer.ui.screens.history import HistoryScreen
 from trainer.ui.screens.library import LibraryScreen
@@ -38,7 +39,7 @@ TINY_RUN = [("get_ready", None, 3.0), ("hold", "reach", 5.0), ("switch", "reach"
 
 
 @pytest.fixture
-def library() -> Library:
+def library() -> Catalog:
     return load_fixture_library()
 
 
@@ -49,7 +50,7 @@ def stored(data_dir: Path) -> tuple[list[SessionRecord], History]:
     return history.recent(None), history
 
 
-async def recorded_tiny(library: Library, clock: FakeClock, data_dir: Path
+async def recorded_tiny(library: Catalog, clock: FakeClock, data_dir: Path
                         ) -> tuple[list[SessionRecord], History]:
     """Run the tiny routine to the end; then what `stored` finds."""
     app = make_app(library, clock, routine_id="tiny", player=RecordingPlayer(clock))
@@ -64,7 +65,7 @@ def text(widget: Static) -> str:
 
 
 async def test_a_completed_session_is_recorded_with_its_phases(
-        library: Library, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
+        library: Catalog, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
     records, history = await recorded_tiny(library, clock, isolated_dirs["data"])
     with history:
         assert len(records) == 1
@@ -81,7 +82,7 @@ async def test_a_completed_session_is_recorded_with_its_phases(
 
 
 async def test_the_summary_check_in_is_stored(
-        library: Library, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
+        library: Catalog, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
     notices = Notices()
     app = make_app(library, clock, routine_id="tiny", player=RecordingPlayer(clock))
     async with app.run_test(message_hook=notices) as pilot:
@@ -99,7 +100,7 @@ async def test_the_summary_check_in_is_stored(
 
 
 async def test_an_out_of_range_check_in_is_refused_with_a_message(
-        library: Library, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
+        library: Catalog, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
     notices = Notices()
     app = make_app(library, clock, routine_id="tiny", player=RecordingPlayer(clock))
     async with app.run_test(message_hook=notices) as pilot:
@@ -123,7 +124,7 @@ async def quit_in_right_hold(pilot: Any, clock: FakeClock) -> None:
 
 @pytest.mark.parametrize("how", ["ctrl+q", "app.exit", "hang-up"])
 async def test_leaving_mid_session_leaves_it_interrupted(
-        library: Library, clock: FakeClock, isolated_dirs: dict[str, Path], how: str) -> None:
+        library: Catalog, clock: FakeClock, isolated_dirs: dict[str, Path], how: str) -> None:
     app = make_app(library, clock, routine_id="tiny", player=RecordingPlayer(clock))
     async with app.run_test() as pilot:
         await pilot.pause()
@@ -153,7 +154,7 @@ async def test_leaving_mid_session_leaves_it_interrupted(
 
 
 async def test_next_start_offers_to_resume_and_yes_resumes_there(
-        library: Library, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
+        library: Catalog, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
     app = make_app(library, clock, routine_id="tiny", player=RecordingPlayer(clock))
     async with app.run_test() as pilot:
         await pilot.pause()
@@ -194,7 +195,7 @@ async def test_next_start_offers_to_resume_and_yes_resumes_there(
 
 
 async def test_declining_the_offer_marks_it_declined(
-        library: Library, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
+        library: Catalog, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
     app = make_app(library, clock, routine_id="tiny", player=RecordingPlayer(clock))
     async with app.run_test() as pilot:
         await pilot.pause()
@@ -221,7 +222,7 @@ async def test_declining_the_offer_marks_it_declined(
 
 
 async def test_history_screen_shows_streak_and_sessions(
-        library: Library, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
+        library: Catalog, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
     records, history = await recorded_tiny(library, clock, isolated_dirs["data"])
     history.close()
     day = records[0].local_day

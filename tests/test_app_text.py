@@ -8,7 +8,8 @@ from conftest import FakeClock, WriteYaml
 from pilot_helpers import make_app
 from textual.widgets import Button, DataTable, OptionList, Static
 
-from trainer.library.loader import LibraryLoader, Source
+from trainer.library.sources import Source
+from trainer.session.catalog import CatalogLoader
 from trainer.ui.screens.library import LibraryScreen
 from trainer.ui.screens.problems import ProblemsScreen
 from trainer.ui.screens.session import SessionScreen
@@ -43,7 +44,7 @@ def shown(screen: SessionScreen | SummaryScreen, widget_id: str) -> str:
 async def test_session_and_summary_show_names_and_instructions_as_written(
         write_yaml: WriteYaml, tmp_path: Path, clock: FakeClock) -> None:
     write_yaml("lib/lib.yaml", LIBRARY)
-    library = LibraryLoader().load([Source("test", tmp_path / "lib")])
+    library = CatalogLoader().load([Source("test", tmp_path / "lib")])
     app = make_app(library, clock, routine_id="brackets")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -70,7 +71,7 @@ async def test_session_and_summary_show_names_and_instructions_as_written(
 async def test_library_and_problems_show_names_and_messages_as_written(
         write_yaml: WriteYaml, tmp_path: Path, clock: FakeClock) -> None:
     write_yaml("lib/lib.yaml", LIBRARY)
-    library = LibraryLoader().load([Source("test", tmp_path / "lib")])
+    library = CatalogLoader().load([Source("test", tmp_path / "lib")])
     assert any("colour[/]" in str(p) for p in library.problems)
     async with make_app(library, clock).run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -91,7 +92,7 @@ async def test_library_and_problems_show_names_and_messages_as_written(
 async def test_the_command_palette_shows_routine_names_as_written(
         write_yaml: WriteYaml, tmp_path: Path, clock: FakeClock) -> None:
     write_yaml("lib/lib.yaml", LIBRARY)
-    library = LibraryLoader().load([Source("test", tmp_path / "lib")])
+    library = CatalogLoader().load([Source("test", tmp_path / "lib")])
     async with make_app(library, clock).run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+p", *"Brackets")

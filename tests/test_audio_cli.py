@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from test_audio_players import script
 
-from trainer.cli.audio import sound_test
 from trainer.audio.synth import CUE_NAMES
+from trainer.cli.audio import sound_test
 
 
 @pytest.fixture

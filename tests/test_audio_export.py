@@ -15,11 +15,11 @@ from test_audio_engine import fake_speech
 from test_audio_sounds import dominant_frequency
 
 from trainer.audio import export as export_module
-from trainer.cli.audio import export
 from trainer.audio.engine import VOICE_GAP_MS
 from trainer.audio.export import ExportError, export_audio
 from trainer.audio.pcm import FRAME_RATE, AudioSegment, audioop
 from trainer.audio.synth import synthesise
+from trainer.cli.audio import export
 from trainer.library.model import Exercise, Routine
 from trainer.session.timeline import Timeline, build_timeline
 

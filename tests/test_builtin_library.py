@@ -11,8 +11,8 @@ import pytest
 
 from trainer import paths
 from trainer.cli.main import main
-from trainer.library.loader import Library, load_library
 from trainer.library.vocabulary import CATEGORIES
+from trainer.session.catalog import Catalog, load_catalog
 
 # Exercises deliberately used by no built-in routine. Keep it small, and list each one in the
 # "standalone" comment at the top of its exercises file as well. Today every exercise is used.
@@ -45,11 +45,11 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, base: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def lib(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+def lib(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Catalog]:
     """The library as a new user gets it: built-in only, nothing from the real home."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         _isolate(monkeypatch, tmp_path_factory.mktemp("builtin-home"))
-        yield load_library()
+        yield load_catalog()
 
 
 def _promised_seconds(*texts: str) -> float | None:
@@ -61,12 +61,12 @@ def _promised_seconds(*texts: str) -> float | None:
     return None
 
 
-def _used_exercises(lib: Library, routine_id: str) -> set[str]:
+def _used_exercises(lib: Catalog, routine_id: str) -> set[str]:
     """The exercise ids a routine's timeline uses."""
     return {p.exercise for p in lib.timeline(routine_id).phases if p.exercise}
 
 
-def test_builtin_library_loads_without_problems(lib: Library) -> None:
+def test_builtin_library_loads_without_problems(lib: Catalog) -> None:
     assert lib.problems == []
     assert lib.notes == []  # no id is defined twice
     builtin = paths.builtin_library_dir().resolve()
@@ -74,7 +74,7 @@ def test_builtin_library_loads_without_problems(lib: Library) -> None:
     assert all(builtin in Path(f).resolve().parents for f in lib.files)
 
 
-def test_trainer_validate_passes(lib: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_trainer_validate_passes(lib: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     _isolate(monkeypatch, tmp_path)
     assert main(["validate"]) == 0
@@ -82,7 +82,7 @@ def test_trainer_validate_passes(lib: Library, tmp_path: Path, monkeypatch: pyte
     assert out.startswith(f"ok: {len(lib.exercises)} exercises and {len(lib.routines)} routines")
 
 
-def test_counts_per_category(lib: Library) -> None:
+def test_counts_per_category(lib: Catalog) -> None:
     counts = Counter(e.category for e in lib.exercises.values())
     assert len(lib.exercises) >= MIN_EXERCISES
     assert set(counts) == set(CATEGORIES)
@@ -90,53 +90,53 @@ def test_counts_per_category(lib: Library) -> None:
         assert counts[category] >= minimum, f"only {counts[category]} {category} exercises"
 
 
-def test_exercise_files_are_grouped_by_category(lib: Library) -> None:
+def test_exercise_files_are_grouped_by_category(lib: Catalog) -> None:
     for exercise in lib.exercises.values():
         path = Path(lib.origins[("exercise", exercise.id)].path)
         assert path.stem == exercise.category, f"{exercise.id} is in {path.name}"
 
 
-def test_every_file_is_commented_at_the_top(lib: Library) -> None:
+def test_every_file_is_commented_at_the_top(lib: Catalog) -> None:
     for name in lib.files:
         first = Path(name).read_text(encoding="utf-8").lstrip().splitlines()[0]
         assert first.startswith("# "), f"{name} has no comment at the top"
 
 
 @pytest.mark.parametrize("field", ["summary", "safety"])
-def test_every_exercise_has_text(lib: Library, field: str) -> None:
+def test_every_exercise_has_text(lib: Catalog, field: str) -> None:
     missing = [e.id for e in lib.exercises.values() if not getattr(e, field).strip()]
     assert missing == []
 
 
-def test_every_exercise_has_instructions_cues_and_muscles(lib: Library) -> None:
+def test_every_exercise_has_instructions_cues_and_muscles(lib: Catalog) -> None:
     for e in lib.exercises.values():
         assert len(e.instructions) >= 2, f"{e.id}: fewer than two instructions"
         assert len(e.cues) >= 1, f"{e.id}: no cues"
         assert e.muscles, f"{e.id}: no muscles"
 
 
-def test_safety_lines_are_specific(lib: Library) -> None:
+def test_safety_lines_are_specific(lib: Catalog) -> None:
     # A line shared by several exercises is generic; each one should say what to watch for here.
     lines = Counter(e.safety for e in lib.exercises.values())
     assert [line for line, n in lines.items() if n > 1] == []
     assert all(len(e.safety) >= 40 for e in lib.exercises.values())
 
 
-def test_nerve_and_back_exercises_say_when_to_stop(lib: Library) -> None:
+def test_nerve_and_back_exercises_say_when_to_stop(lib: Catalog) -> None:
     for exercise_id in ("seated-nerve-glide", "standing-hamstring-stretch",
                         "lying-hamstring-stretch"):
         safety = lib.exercises[exercise_id].safety.lower()
         assert "tingling" in safety and "numbness" in safety, exercise_id
 
 
-def test_no_claims_of_cures(lib: Library) -> None:
+def test_no_claims_of_cures(lib: Catalog) -> None:
     texts = [(e.id, t) for e in lib.exercises.values()
              for t in (e.summary, *e.instructions, *e.cues, e.safety)]
     texts += [(r.id, t) for r in lib.routines.values() for t in (r.name, r.summary)]
     assert [(item, t) for item, t in texts if CLAIMS.search(t)] == []
 
 
-def test_default_timings_are_sensible(lib: Library) -> None:
+def test_default_timings_are_sensible(lib: Catalog) -> None:
     for e in lib.exercises.values():
         if e.hold is not None:
             assert 20 <= e.hold <= 45, f"{e.id}: hold {e.hold}"
@@ -148,19 +148,19 @@ def test_default_timings_are_sensible(lib: Library) -> None:
             assert e.reps is not None or e.hold is not None, f"{e.id}: strength by duration"
 
 
-def test_enough_routines_and_kept_ids(lib: Library) -> None:
+def test_enough_routines_and_kept_ids(lib: Catalog) -> None:
     assert len(lib.routines) >= MIN_ROUTINES
     assert set(lib.routines) >= KEPT_ROUTINES
     assert set(lib.exercises) >= KEPT_EXERCISES
 
 
-def test_every_routine_states_its_purpose_and_time(lib: Library) -> None:
+def test_every_routine_states_its_purpose_and_time(lib: Catalog) -> None:
     for r in lib.routines.values():
         assert len(r.summary) >= 40, f"{r.id}: summary too short to state a purpose"
         assert _promised_seconds(r.name, r.summary) is not None, f"{r.id}: no '(N min)'"
 
 
-def test_routine_totals_match_their_promise(lib: Library) -> None:
+def test_routine_totals_match_their_promise(lib: Catalog) -> None:
     for r in lib.routines.values():
         promised = _promised_seconds(r.name, r.summary)
         assert promised is not None
@@ -169,14 +169,14 @@ def test_routine_totals_match_their_promise(lib: Library) -> None:
             f"{r.id}: promises {promised:.0f} s, lasts {total:.0f} s")
 
 
-def test_every_exercise_is_used_or_standalone(lib: Library) -> None:
+def test_every_exercise_is_used_or_standalone(lib: Catalog) -> None:
     used = set().union(*(_used_exercises(lib, r) for r in lib.routines))
     assert set(lib.exercises) - used - STANDALONE == set()
     assert set(lib.exercises) >= STANDALONE, "a standalone id does not exist"
     assert STANDALONE & used == set(), "a standalone exercise is used by a routine after all"
 
 
-def test_standalone_exercises_are_listed_in_their_files(lib: Library) -> None:
+def test_standalone_exercises_are_listed_in_their_files(lib: Catalog) -> None:
     for name in {lib.origins[("exercise", e)].path for e in lib.exercises}:
         text = Path(name).read_text(encoding="utf-8")
         header = "\n".join(line for line in text.splitlines() if line.startswith("#"))
@@ -188,7 +188,7 @@ def test_standalone_exercises_are_listed_in_their_files(lib: Library) -> None:
 
 
 @pytest.mark.parametrize("base", PROGRESSIONS)
-def test_beginner_and_intermediate_versions_exist(lib: Library, base: str) -> None:
+def test_beginner_and_intermediate_versions_exist(lib: Catalog, base: str) -> None:
     beginner, intermediate = f"{base}-beginner", f"{base}-intermediate"
     assert lib.routines[beginner].level == "beginner"
     assert lib.routines[intermediate].level == "intermediate"
@@ -197,7 +197,7 @@ def test_beginner_and_intermediate_versions_exist(lib: Library, base: str) -> No
     assert harder, f"{intermediate} uses only beginner exercises"
 
 
-def test_beginner_routines_use_only_beginner_exercises(lib: Library) -> None:
+def test_beginner_routines_use_only_beginner_exercises(lib: Catalog) -> None:
     for r in lib.routines.values():
         if r.level == "beginner":
             harder = {e for e in _used_exercises(lib, r.id)
@@ -205,7 +205,7 @@ def test_beginner_routines_use_only_beginner_exercises(lib: Library) -> None:
             assert harder == set(), f"{r.id} uses {sorted(harder)}"
 
 
-def test_quick_test_stays_a_short_tour_of_the_phase_kinds(lib: Library) -> None:
+def test_quick_test_stays_a_short_tour_of_the_phase_kinds(lib: Catalog) -> None:
     tl = lib.timeline("quick-test")
     assert 25 <= tl.total <= 35
     active = [p for p in tl.phases if p.active]

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from ptyterm import Terminal, trainer_env
 
-from trainer.history.store import FILENAME, History, PhaseRecord, SessionRecord
+from trainer.history.records import PhaseRecord, SessionRecord
+from trainer.history.store import FILENAME, History
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
 

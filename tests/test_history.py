@@ -20,25 +20,16 @@ from typing import Any
 import pytest
 from conftest import REPO_ROOT, FakeClock
 
-from trainer.history import store as history_module
-from trainer.cli.history import (
-    CSV_COLUMNS,
-    CannotResume,
-    history,
-    history_json,
-    resume_target,
-    stats,
-)
-from trainer.history.store import (
-    FILENAME,
-    MIGRATIONS,
-    History,
-    PhaseRecord,
-    Recorder,
-    ResumePoint,
-)
-from trainer.library.loader import Library
+from trainer.cli.history import CSV_COLUMNS, history, history_json, stats
+from trainer.history import schema as history_schema
+from trainer.history.queries import CannotResume, ResumeTarget, resume_target
+from trainer.history.recorder import Recorder
+from trainer.history.records import PhaseRecord
+from trainer.history.resume import ResumePoint
+from trainer.history.schema import MIGRATIONS
+from trainer.history.store import FILENAME, History
 from trainer.library.model import Exercise, Routine
+from trainer.session.catalog import Catalog
 from trainer.session.engine import Session
 from trainer.session.timeline import Timeline, build_timeline
 
@@ -114,9 +105,9 @@ def store(db_path: Path) -> Any:
     opened.close()
 
 
-def library_of(*timelines: Timeline) -> Library:
+def library_of(*timelines: Timeline) -> Catalog:
     """A library holding just these timelines."""
-    return Library(exercises=dict(EXERCISES), timelines={t.routine_id: t for t in timelines})
+    return Catalog(exercises=dict(EXERCISES), timelines={t.routine_id: t for t in timelines})
 
 
 # -- recording a session ------------------------------------------------------------------
@@ -526,7 +517,7 @@ def test_a_current_database_is_opened_as_it_is_and_a_new_migration_applies(
     def v2(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE sessions ADD COLUMN mood TEXT")
 
-    monkeypatch.setattr(history_module, "MIGRATIONS", (*MIGRATIONS, v2))
+    monkeypatch.setattr(history_schema, "MIGRATIONS", (*MIGRATIONS, v2))
     with History.open(db_path) as store:
         assert store.problem is None and store.schema_version == 2
         record = store.get(session_id)
@@ -787,26 +778,32 @@ def test_stats_prints_the_figures(store: History, timeline: Timeline,
     assert "Pain: 1 pain check-in so far" in out
 
 
+def resume_user_session(lib: Catalog, now: datetime | None = None) -> ResumeTarget:
+    """What `trainer resume` would resume from the user's history."""
+    with History.open(create=False) as store:
+        return resume_target(lib, store, now)
+
+
 def test_trainer_resume_finds_the_point_or_says_why_not(
         isolated_dirs: dict[str, Path], timeline: Timeline, clock: FakeClock) -> None:
     lib = library_of(timeline)
     with pytest.raises(CannotResume, match="nothing to resume"):
-        resume_target(lib)
+        resume_user_session(lib)
     with History.open() as store:
         recorder = Recorder.start(store, Session(timeline, clock), Wall(clock))
         drive(recorder.session, recorder, clock, 50)
         recorder.interrupt()
-    target = resume_target(lib, now=T0 + timedelta(minutes=5))
+    target = resume_user_session(lib, now=T0 + timedelta(minutes=5))
     assert (target.routine_id, target.start_index, target.plan.phase_index) == ("r", 2, 3)
     assert target.check.verdict == "ok" and "Resuming Test routine" in target.message
 
-    stale = resume_target(lib, now=T0 + timedelta(days=3))
+    stale = resume_user_session(lib, now=T0 + timedelta(days=3))
     assert stale.check.verdict == "stale" and "more than a day" in stale.check.reason
     assert stale.message.endswith(" It was interrupted 2 days ago.")
 
     changed = library_of(make_timeline(["jog"]))
     with pytest.raises(CannotResume, match="has changed") as excinfo:
-        resume_target(changed)
+        resume_user_session(changed)
     assert excinfo.value.exit_code == 1
     with pytest.raises(CannotResume, match="no longer in the library"):
-        resume_target(Library())
+        resume_user_session(Catalog())

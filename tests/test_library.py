@@ -10,8 +10,10 @@ import pytest
 from conftest import WriteYaml
 
 from trainer.library import loader as library
-from trainer.library.loader import MAX_FILE_BYTES, Library, LibraryLoader, Source, load_library
+from trainer.library.loader import MAX_FILE_BYTES
 from trainer.library.problems import Problem
+from trainer.library.sources import Source
+from trainer.session.catalog import Catalog, CatalogLoader, load_catalog
 
 BASE = """
 version: 1
@@ -32,12 +34,12 @@ exercises:
 """
 
 
-def load(*folders: Path, loader: LibraryLoader | None = None) -> Library:
+def load(*folders: Path, loader: CatalogLoader | None = None) -> Catalog:
     """Load the given folders (or files) as library sources, in order."""
-    return (loader or LibraryLoader()).load([Source("library", f) for f in folders])
+    return (loader or CatalogLoader()).load([Source("library", f) for f in folders])
 
 
-def problems_in(lib: Library, path: Path) -> list[Problem]:
+def problems_in(lib: Catalog, path: Path) -> list[Problem]:
     """The problems reported for one file."""
     return [p for p in lib.problems if p.path == str(path)]
 
@@ -353,7 +355,7 @@ def test_later_source_overrides_by_id_with_exactly_one_note(tmp_path: Path,
         exercises:
           - {id: squat, name: My squat, category: strength, reps: 15}
     """, user)
-    lib = LibraryLoader().load([Source("built-in", builtin), Source("user", user)])
+    lib = CatalogLoader().load([Source("built-in", builtin), Source("user", user)])
     assert lib.problems == []
     assert lib.exercises["squat"].name == "My squat"
     assert lib.exercises["squat"].reps == 15
@@ -375,7 +377,7 @@ def test_user_library_overrides_a_built_in_routine(isolated_dirs: dict[str, Path
             name: My quick test
             steps: [my-stretch]
     """, user_lib)
-    lib = load_library()
+    lib = load_catalog()
     assert lib.problems == []
     assert lib.routines["quick-test"].name == "My quick test"
     overrides = [n for n in lib.notes if "'quick-test'" in n]
@@ -393,7 +395,7 @@ def test_trainer_library_env_and_extra_folders_are_loaded(monkeypatch: pytest.Mo
     write_yaml("b.yaml", "version: 1\nexercises:\n  - {id: extra-one, name: X, category: stretch, "
                "hold: 5}\n", extra)
     monkeypatch.setenv("TRAINER_LIBRARY", str(env_lib))
-    lib = load_library([extra])
+    lib = load_catalog([extra])
     assert lib.problems == []
     assert {"env-one", "extra-one"} <= set(lib.exercises)
     assert "quick-test" in lib.routines
@@ -412,7 +414,7 @@ def test_same_id_twice_in_one_source_is_not_an_override(folder: Path,
 # -- the cache ----------------------------------------------------------------------------------
 
 
-def _snapshot(lib: Library) -> tuple[object, ...]:
+def _snapshot(lib: Catalog) -> tuple[object, ...]:
     """Everything a user could see of a library."""
     return (lib.exercises, lib.routines, lib.timelines, lib.problems, lib.notes, lib.files)
 
@@ -423,7 +425,7 @@ def test_repeat_load_of_unchanged_files_is_identical_and_not_reparsed(
     old = time.time_ns() - 3600 * 10**9
     for path in folder.rglob("*.yaml"):
         os.utime(path, ns=(old, old))
-    loader = LibraryLoader()
+    loader = CatalogLoader()
     first = load(folder, loader=loader)
     parsed: list[str] = []
     real = library.read_text
@@ -442,7 +444,7 @@ def test_changed_file_with_same_size_and_mtime_is_reread(folder: Path, write_yam
                       "category: strength, hold: 30s}\n", folder)
     mtime = path.stat().st_mtime_ns if age == "just-written" else time.time_ns() - 3600 * 10**9
     os.utime(path, ns=(mtime, mtime))
-    loader = LibraryLoader()
+    loader = CatalogLoader()
     assert load(folder, loader=loader).exercises["plank"].name == "Plank A"
     before = path.stat().st_size
     path.write_text(path.read_text().replace("Plank A", "Plank B"))
@@ -464,7 +466,7 @@ def test_fresh_change_is_seen_even_if_every_stat_field_is_unchanged(
         return frozen if self == path else real_stat(self, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Path, "stat", stat)
-    loader = LibraryLoader()
+    loader = CatalogLoader()
     assert load(folder, loader=loader).exercises["plank"].name == "Plank A"
     path.write_text(path.read_text().replace("Plank A", "Plank B"))
     assert load(folder, loader=loader).exercises["plank"].name == "Plank B"
@@ -472,7 +474,7 @@ def test_fresh_change_is_seen_even_if_every_stat_field_is_unchanged(
 
 def test_fixing_a_file_clears_its_problem(folder: Path, write_yaml: WriteYaml) -> None:
     path = write_yaml("mine.yaml", EX_HEAD + "    hold: 5 minutes\n", folder)
-    loader = LibraryLoader()
+    loader = CatalogLoader()
     assert len(load(folder, loader=loader).problems) == 1
     path.write_text(EX_HEAD + "    hold: 5m\n")
     lib = load(folder, loader=loader)
@@ -484,7 +486,7 @@ def test_cached_file_still_sees_changes_in_other_files(folder: Path,
                                                        write_yaml: WriteYaml) -> None:
     # References are checked against the merged library on every load, not cached per file.
     write_yaml("r.yaml", ROUTINE_HEAD + "      - lunge\n", folder)
-    loader = LibraryLoader()
+    loader = CatalogLoader()
     assert "r" not in load(folder, loader=loader).routines
     write_yaml("lunge.yaml", EX_HEAD + "    reps: 10\n", folder)
     lib = load(folder, loader=loader)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from trainer.session import prepared
-from trainer.library.loader import LibraryLoader
 from trainer.library.sources import Source
+from trainer.session import prepared
+from trainer.session.catalog import CatalogLoader
 
 FIXTURES = Path(__file__).parent / "fixtures" / "e2elib"
 
@@ -37,11 +37,11 @@ def settled(sources: list[Source]) -> prepared.Key | None:
 
 
 def _prepare(sources: list[Source]) -> prepared.Prepared:
-    return prepared.prepare(LibraryLoader().load(sources), "e2e")
+    return prepared.prepare(CatalogLoader().load(sources), "e2e")
 
 
 def test_prepare_keeps_the_timeline_and_facts_of_the_exercises_used(library: list[Source]) -> None:
-    lib = LibraryLoader().load(library)
+    lib = CatalogLoader().load(library)
     ready = prepared.prepare(lib, "e2e")
     assert ready.timeline == lib.timeline("e2e")
     assert set(ready.exercises) == {"e2e-hold", "e2e-work"}
@@ -105,7 +105,8 @@ def test_a_prepared_session_is_drawn_without_the_validator(library: list[Source]
     # The point of the cache: pydantic (and the library loader) stay out of `trainer run`.
     prepared.save(settled(library), _prepare(library))
     code = (
-        "import sys; from trainer.session import prepared; from trainer.library.sources import Source; "
+        "import sys; from trainer.session import prepared; "
+        "from trainer.library.sources import Source; "
         "from pathlib import Path; "
         f"sources = [Source('library', Path({str(library[0].path)!r}))]; "
         f"r = prepared.load(prepared.fingerprint(sources, {later()}), 'e2e'); "

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from trainer.library.model import Exercise, Routine
-from trainer.ui.presenter import _left, present
 from trainer.session.engine import Session
 from trainer.session.timeline import build_timeline
+from trainer.ui.presenter import _left, present
 
 EXERCISES = {e.id: e for e in [
     Exercise(id="reach", name="Reach", category="stretch", sides="each", hold=30,

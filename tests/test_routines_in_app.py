@@ -5,15 +5,16 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Static
 
-from trainer.ui.app import TrainerApp
 from trainer.audio.players import NonePlayer
 from trainer.config import Config
-from trainer.library.loader import Library, LibraryLoader, Source
+from trainer.library.sources import Source
 from trainer.paths import builtin_library_dir
+from trainer.session.catalog import Catalog, CatalogLoader
+from trainer.ui.app import TrainerApp
 from trainer.ui.screens.session import SessionScreen
 from trainer.ui.screens.summary import SummaryScreen
 
-LIBRARY: Library = LibraryLoader().load([Source("built-in", builtin_library_dir())])
+LIBRARY: Catalog = CatalogLoader().load([Source("built-in", builtin_library_dir())])
 
 
 @pytest.mark.parametrize("routine_id", sorted(LIBRARY.routines))

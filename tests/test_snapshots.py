@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from trainer.ui.app import TrainerApp
 from trainer.audio.players import NonePlayer
 from trainer.config import Config
-from trainer.library.loader import LibraryLoader, Source
+from trainer.library.sources import Source
+from trainer.session.catalog import CatalogLoader
+from trainer.ui.app import TrainerApp
 from trainer.ui.screens.session import SessionScreen
 
 FIXTURES = Path(__file__).parent / "fixtures" / "applib"
@@ -17,7 +18,7 @@ SIZES = [(80, 24), (120, 40)]
 
 
 def _app(routine_id: str | None = None) -> TrainerApp:
-    library = LibraryLoader().load([Source("test", FIXTURES)])
+    library = CatalogLoader().load([Source("test", FIXTURES)])
     now = [1000.0]
     app = TrainerApp(library, routine_id=routine_id, clock=lambda: now[0], player=NonePlayer(),
                      config=Config(acknowledged_safety=True, theme="textual-dark"),

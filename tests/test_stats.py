@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from trainer.cli.history import bar, stats_text, week_chart
+from trainer.cli.history import stats_text
+from trainer.history.charts import bar, week_chart
 from trainer.history.stats import (
     Entry,
     best_streak,

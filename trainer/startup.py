@@ -1,26 +1,11 @@
-"""Fast start: the command line runs with the cyclic garbage collector paused until the first
-frame is on screen.
+"""The `trainer` entry point: the command line decides, and the app starts when it is asked for.
 
-Importing Textual, pydantic and the library allocates hundreds of thousands of objects that
-live as long as the program; the collector would walk them again and again (about 0.1 s of a
-1 s start) and find almost nothing to free. Once drawn, they are frozen out of its way.
+The cyclic garbage collector stays paused until the first frame (see trainer.gc_pause).
 """
 
 from __future__ import annotations
 
-import gc
-
-
-def pause_collector() -> None:
-    """Stop automatic collection (reference counting still frees almost everything)."""
-    gc.disable()
-
-
-def resume_collector() -> None:
-    """Freeze what startup built and collect as usual from here on (idempotent)."""
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
+from trainer.gc_pause import pause_collector, resume_collector
 
 
 def main() -> int:
@@ -29,6 +14,13 @@ def main() -> int:
     try:
         from trainer.cli.main import main as cli_main
 
-        return cli_main()
+        launch = cli_main()
+        if isinstance(launch, int):
+            return launch
+        from trainer.ui.app import TrainerApp  # Textual only when the app runs
+
+        return TrainerApp(launch.library, routine_id=launch.routine_id,
+                          prepared=launch.prepared, resume=launch.resume, audio=launch.audio,
+                          voice=launch.voice).run_guarded()
     finally:
         resume_collector()

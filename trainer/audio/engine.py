@@ -25,8 +25,8 @@ from trainer.audio.voice import (
     line_for,
     render_lines,
 )
-from trainer.session.prepared import ExerciseInfo
 from trainer.session.engine import Event
+from trainer.session.prepared import ExerciseInfo
 from trainer.session.timeline import Timeline
 
 __all__ = ["VOICE_GAP_MS", "CueEngine", "combine", "moments"]

@@ -20,8 +20,8 @@ from typing import Any
 
 from trainer import paths
 from trainer.audio.pcm import read_wav
-from trainer.session.prepared import ExerciseInfo
 from trainer.session.engine import Event, EventKind
+from trainer.session.prepared import ExerciseInfo
 from trainer.session.timeline import Phase, Timeline
 
 __all__ = ["DEFAULT_RATE", "FIELDS", "SpeechEngine", "VoiceTemplates", "cache_dir",

@@ -10,34 +10,26 @@ import io
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, TextIO
 
+from trainer.history.charts import week_chart
+from trainer.history.queries import progress
+from trainer.history.records import PhaseRecord, SessionRecord
+from trainer.history.stats import Summary
+from trainer.history.store import History
 from trainer.library.durations import format_clock
-from trainer.history.store import (
-    History,
-    PhaseRecord,
-    ResumeCheck,
-    ResumePlan,
-    ResumePoint,
-    SessionRecord,
-    ago,
-)
-from trainer.library.loader import Library, LibraryLoader
 from trainer.library.sources import default_sources
-from trainer.history.stats import Summary, Week, summarize
+from trainer.session.catalog import Catalog, CatalogLoader
 
 Format = Literal["table", "json", "csv"]
 JSON_VERSION = 1
 CSV_COLUMNS = ("id", "date", "started_at", "ended_at", "routine_id", "routine_name", "status",
                "planned_seconds", "active_seconds", "pain", "effort", "note")
-CHART_WIDTH = 30
-_EIGHTHS = " ▏▎▍▌▋▊▉"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _open(store: History | None) -> History:
+def open_history(store: History | None = None) -> History:
     """The given store, or the user's (not created if missing), with any problem on stderr."""
     if store is not None:
         return store
@@ -76,7 +68,7 @@ def _cell(text: str) -> str:
 def history(fmt: Format = "table", limit: int | None = 20, *, store: History | None = None,
             out: TextIO | None = None) -> int:
     """`trainer history [--json|--csv]`: the latest `limit` sessions (None: all), newest first."""
-    opened = _open(store)
+    opened = open_history(store)
     try:
         records = opened.recent(limit)
         if fmt == "json":
@@ -141,23 +133,11 @@ def history_table(records: Sequence[SessionRecord], resumable: int | None = None
 # -- trainer stats -------------------------------------------------------------------------
 
 
-def progress(store: History, library: Library, today: date, weeks: int = 8
-             ) -> tuple[list[SessionRecord], Summary, dict[str, str]]:
-    """Every session (newest first), the figures, and a name for each routine id in either."""
-    records = store.recent(None)
-    # One read serves both: the statistics want the same sessions oldest first.
-    oldest_first = list(reversed(records))
-    summary = summarize([r.entry() for r in oldest_first], today, set(library.routines), weeks)
-    names = {r.routine_id: r.routine_name for r in oldest_first}  # the newest name wins
-    names.update({rid: routine.name for rid, routine in library.routines.items()})
-    return records, summary, names
-
-
-def stats(library: Library | None = None, *, today: date | None = None,
+def stats(library: Catalog | None = None, *, today: date | None = None,
           store: History | None = None, weeks: int = 8, out: TextIO | None = None) -> int:
     """`trainer stats`: streak, minutes per week as a chart, routines, pain trend, suggestions."""
-    lib = library if library is not None else LibraryLoader().load(default_sources())
-    opened = _open(store)
+    lib = library if library is not None else CatalogLoader().load(default_sources())
+    opened = open_history(store)
     try:
         records, summary, names = progress(opened, lib, today or date.today(), weeks)
     finally:
@@ -167,27 +147,6 @@ def stats(library: Library | None = None, *, today: date | None = None,
     unicode = "utf" in (getattr(stream, "encoding", None) or "utf-8").lower()
     _emit(stats_text(summary, names, unicode=unicode, empty=not records), out)
     return 0
-
-
-def bar(value: float, top: float, width: int = CHART_WIDTH, unicode: bool = True) -> str:
-    """A horizontal bar, in eighths of a cell where the terminal can show them."""
-    if top <= 0 or value <= 0:
-        return ""
-    cells = value / top * width
-    if not unicode:
-        return "#" * max(1, round(cells))
-    whole, eighths = int(cells), round((cells - int(cells)) * 8)
-    if eighths == 8:
-        whole, eighths = whole + 1, 0
-    text = "█" * whole + (_EIGHTHS[eighths] if eighths else "")
-    return text or "▏"
-
-
-def week_chart(weeks: Sequence[Week], unicode: bool = True) -> list[str]:
-    """One line per week: label, bar, minutes."""
-    top = max((w.minutes for w in weeks), default=0.0)
-    return [f"  {w.label}  {bar(w.minutes, top, unicode=unicode):{CHART_WIDTH}}  "
-            f"{round(w.minutes):>4} min" for w in weeks]
 
 
 def stats_text(summary: Summary, names: dict[str, str], *, unicode: bool = True,
@@ -215,50 +174,5 @@ def stats_text(summary: Summary, names: dict[str, str], *, unicode: bool = True,
     return "\n".join(lines) + "\n"
 
 
-# -- trainer resume ------------------------------------------------------------------------
 
 
-class CannotResume(Exception):
-    """Nothing to resume, or the resume point no longer fits; the message says which."""
-
-    exit_code = 1
-
-
-@dataclass(frozen=True)
-class ResumeTarget:
-    """What `trainer resume` runs: the routine, where, and what to tell the person."""
-
-    routine_id: str
-    session_id: int
-    start_index: int
-    plan: ResumePlan
-    point: ResumePoint
-    check: ResumeCheck
-    message: str
-
-
-def resume_target(library: Library, *, store: History | None = None,
-                  now: datetime | None = None) -> ResumeTarget:
-    """The session to resume and how; raises CannotResume with a reason when there is none."""
-    opened = _open(store)
-    try:
-        point = opened.resumable()
-    finally:
-        if store is None:
-            opened.close()
-    if point is None:
-        raise CannotResume("nothing to resume: there is no interrupted session")
-    timeline = library.timelines.get(point.routine_id)
-    check = point.check(timeline, now)
-    if not check.offer:
-        hint = ""
-        if timeline is None and library.problems:
-            hint = " (`trainer validate` lists the library's problems)"
-        raise CannotResume(f"cannot resume {point.routine_name}: {check.reason}{hint}")
-    assert timeline is not None  # check() says "changed" without a timeline
-    plan = point.plan(timeline)
-    message = plan.message
-    if check.verdict == "stale":
-        message += f" It was interrupted {ago(point.age(now).total_seconds())}."
-    return ResumeTarget(point.routine_id, point.session_id, plan.start_index, plan, point,
-                        check, message)

@@ -11,15 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from trainer.library.durations import format_clock, format_duration
-from trainer.library.loader import Library, LibraryLoader
 from trainer.library.model import Exercise
-from trainer.ui.presenter import category_mix, labels, timing_text
 from trainer.library.problems import did_you_mean
 from trainer.library.sources import Source, default_sources
+from trainer.session.catalog import Catalog, CatalogLoader
+from trainer.session.describe import category_mix, labels, timing_text
 from trainer.session.timeline import Phase
 
 
-def cmd_export(lib: Library, routine_id: str, output: Path, voice: bool, volume: int) -> int:
+def cmd_export(lib: Catalog, routine_id: str, output: Path, voice: bool, volume: int) -> int:
     """`trainer export-audio ROUTINE -o FILE`."""
     if find_routine(lib, routine_id) is None:
         return 1
@@ -28,9 +28,9 @@ def cmd_export(lib: Library, routine_id: str, output: Path, voice: bool, volume:
     return export(lib.timeline(routine_id), lib.exercises, output, voice=voice, volume=volume)
 
 
-def load(extra: Sequence[Path]) -> Library:
+def load(extra: Sequence[Path]) -> Catalog:
     """The library, with a one-line pointer to its problems on stderr."""
-    lib = LibraryLoader().load(default_sources(extra))
+    lib = CatalogLoader().load(default_sources(extra))
     for note in lib.notes:
         print(f"note: {note}", file=sys.stderr)
     if lib.problems:
@@ -52,7 +52,7 @@ def _timing(ex: Exercise) -> str:
     return f"{sets}{ex.reps} reps{tempo}{sides}"
 
 
-def cmd_list(lib: Library, args: argparse.Namespace) -> int:
+def cmd_list(lib: Catalog, args: argparse.Namespace) -> int:
     """`trainer list`."""
     routines = [r for r in lib.routines.values() if not args.level or r.level == args.level]
     if args.category:
@@ -90,7 +90,7 @@ def cmd_list(lib: Library, args: argparse.Namespace) -> int:
     return 0
 
 
-def _routine_json(lib: Library, routine_id: str) -> dict[str, Any]:
+def _routine_json(lib: Catalog, routine_id: str) -> dict[str, Any]:
     """A routine's summary for --json."""
     r = lib.routines[routine_id]
     tl = lib.timeline(routine_id)
@@ -101,7 +101,7 @@ def _routine_json(lib: Library, routine_id: str) -> dict[str, Any]:
     }
 
 
-def find_routine(lib: Library, routine_id: str) -> str | None:
+def find_routine(lib: Catalog, routine_id: str) -> str | None:
     """The routine id if it exists; otherwise says so (with a suggestion) on stderr."""
     if routine_id in lib.routines:
         return routine_id
@@ -119,7 +119,7 @@ def _labels(phase: Phase) -> str:
     return " · ".join(parts)
 
 
-def cmd_show(lib: Library, args: argparse.Namespace) -> int:
+def cmd_show(lib: Catalog, args: argparse.Namespace) -> int:
     """`trainer show ROUTINE`."""
     routine_id = find_routine(lib, args.routine)
     if routine_id is None:
@@ -150,7 +150,7 @@ def cmd_validate(extra: Sequence[Path], targets: Sequence[Path]) -> int:
         resolved = target.resolve()
         if not any(_within(resolved, k) for k in known):
             sources.append(Source("library", target))
-    lib = LibraryLoader().load(sources)
+    lib = CatalogLoader().load(sources)
     wanted = [t.resolve() for t in targets]
     problems = [p for p in lib.problems
                 if not wanted or any(_within(Path(p.path).resolve(), w) for w in wanted)]

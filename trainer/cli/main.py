@@ -5,21 +5,32 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trainer import __version__
 from trainer.config import AUDIO_MODES, load_config
-from trainer.startup import resume_collector
+from trainer.gc_pause import resume_collector
 from trainer.library.vocabulary import CATEGORIES, LEVELS
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from trainer.cli.history import ResumeTarget
-    from trainer.library.loader import Library
+    from trainer.history.queries import ResumeTarget
+    from trainer.session.catalog import Catalog
     from trainer.session.prepared import Prepared
+
+
+@dataclass(frozen=True)
+class AppLaunch:
+    """What the app is to open; the command line chooses it, the entry point starts the app."""
+
+    library: Catalog | Callable[[], Catalog]
+    audio: str | None
+    voice: bool
+    routine_id: str | None = None
+    prepared: Prepared | None = None
+    resume: ResumeTarget | None = None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -97,8 +108,8 @@ def _user_library_hint() -> Path:
     return user_library_dir()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+def main(argv: Sequence[str] | None = None) -> int | AppLaunch:
+    """Run the command line; returns the exit status, or what the app is to open."""
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args)
@@ -111,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def _dispatch(args: argparse.Namespace) -> int:
+def _dispatch(args: argparse.Namespace) -> int | AppLaunch:
     """Call the chosen command."""
     extra: list[Path] = getattr(args, "library", [])
     audio = getattr(args, "audio", None)
@@ -146,17 +157,18 @@ def _dispatch(args: argparse.Namespace) -> int:
     return stats(lib)
 
 
-def _app(args: argparse.Namespace, extra: list[Path], audio: str | None, voice: bool) -> int:
+def _app(args: argparse.Namespace, extra: list[Path], audio: str | None,
+         voice: bool) -> int | AppLaunch:
     """The app: the library, a routine (`run`) or the interrupted session (`resume`)."""
     from trainer.library.sources import default_sources
 
     sources = default_sources(extra)
 
-    def load() -> Library:
-        from trainer.library.loader import LibraryLoader
+    def load() -> Catalog:
+        from trainer.session.catalog import CatalogLoader
 
         # The app shows problems and notes itself; nothing is printed around the TUI.
-        return LibraryLoader().load(sources)
+        return CatalogLoader().load(sources)
 
     if args.command == "resume":
         return cmd_resume(load(), audio, voice)
@@ -198,25 +210,26 @@ def _needs_terminal() -> bool:
     return True
 
 
-def cmd_resume(lib: Library, audio: str | None, voice: bool) -> int:
+def cmd_resume(lib: Catalog, audio: str | None, voice: bool) -> int | AppLaunch:
     """`trainer resume`: the app, straight into the interrupted session."""
-    from trainer.cli.history import CannotResume, resume_target
+    from trainer.cli.history import open_history
+    from trainer.history.queries import CannotResume, resume_target
 
+    store = open_history()
     try:
-        target = resume_target(lib)
+        target = resume_target(lib, store)
     except CannotResume as exc:
         print(f"trainer: {exc}", file=sys.stderr)
         return exc.exit_code
+    finally:
+        store.close()
     return _start(lib, audio, voice, resume=target)
 
 
-def _start(library: Library | Callable[[], Library], audio: str | None, voice: bool, *,
+def _start(library: Catalog | Callable[[], Catalog], audio: str | None, voice: bool, *,
            routine_id: str | None = None, ready: Prepared | None = None,
-           resume: ResumeTarget | None = None) -> int:
+           resume: ResumeTarget | None = None) -> int | AppLaunch:
     """The app on the library, straight into a routine, or resuming a session."""
     if _needs_terminal():
         return 2
-    from trainer.ui.app import TrainerApp  # Textual only when the app runs
-
-    return TrainerApp(library, routine_id=routine_id, prepared=ready, resume=resume, audio=audio,
-                      voice=voice).run_guarded()
+    return AppLaunch(library, audio, voice, routine_id, ready, resume)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,8 +21,7 @@ from trainer.library.model import (
     Step,
 )
 from trainer.library.problems import Problem, describe, did_you_mean
-from trainer.library.sources import SETTLE_NS, Source, default_sources, file_key, library_files
-from trainer.session.timeline import LimitError, Timeline, build_timeline, check_limits
+from trainer.library.sources import SETTLE_NS, Source, file_key, library_files
 from trainer.library.yamlnodes import Document, Path_, YamlError, load
 
 M = TypeVar("M", bound=BaseModel)
@@ -72,56 +71,43 @@ class _FileResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-class _Timelines(Mapping[str, Timeline]):
-    """Timelines by routine id, each built the first time it is asked for."""
-
-    def __init__(self, routines: dict[str, Routine],
-                 build: Callable[[Routine], Timeline]) -> None:
-        self._routines = routines
-        self._build = build
-        self._built: dict[str, Timeline] = {}
-
-    def __getitem__(self, routine_id: str) -> Timeline:
-        timeline = self._built.get(routine_id)
-        if timeline is None:
-            timeline = self._built[routine_id] = self._build(self._routines[routine_id])
-        return timeline
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._routines)
-
-    def __len__(self) -> int:
-        return len(self._routines)
-
-
 @dataclass
 class Library:
     """The merged library: what loaded, and every problem found on the way."""
 
     exercises: dict[str, Exercise] = field(default_factory=dict)
     routines: dict[str, Routine] = field(default_factory=dict)
-    # Built on first use: a load only checks that each routine fits the limits.
-    timelines: Mapping[str, Timeline] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
 
-    def timeline(self, routine_id: str) -> Timeline:
-        """The timeline of a loaded routine."""
-        return self.timelines[routine_id]
-
 
 class LibraryLoader:
     """Loads libraries, re-reading only files whose size, times or inode changed."""
 
+    # The format alone: whether a routine is too long to run is the timeline's to say, so the
+    # session layer's CatalogLoader (what the app and the commands use) adds that check and the
+    # timelines through the hooks _new, _too_big and _finish.
+
     def __init__(self) -> None:
         self._cache: dict[str, tuple[tuple[int, ...], str | None, _FileResult]] = {}
-        self._timelines: dict[str, tuple[Routine, tuple[Exercise, ...], Timeline]] = {}
+
+    def _new(self) -> Library:
+        """An empty library to load into."""
+        return Library()
+
+    def _too_big(self, routine: Routine, exercises: Mapping[str, Exercise]
+                 ) -> tuple[str, str] | None:
+        """Why a routine is too big to run (message, hint), or None."""
+        return None
+
+    def _finish(self, lib: Library) -> None:
+        """Anything to add once every routine is checked."""
 
     def load(self, sources: Sequence[Source]) -> Library:
         """Read every source in order; later sources override earlier ones by id."""
-        lib = Library()
+        lib = self._new()
         broken: set[str] = set()
         entries: dict[str, _RoutineEntry] = {}
         loose_refs: list[tuple[str, Origin]] = []
@@ -147,11 +133,10 @@ class LibraryLoader:
         for routine_id, entry in entries.items():
             problems = list(_check_references(entry, lib.exercises, broken))
             if not problems:
-                try:
-                    check_limits(entry.routine, lib.exercises)
-                except LimitError as exc:
+                too_big = self._too_big(entry.routine, lib.exercises)
+                if too_big is not None:
                     o = entry.origin
-                    problems.append(Problem(o.path, o.line, o.col, str(exc), exc.hint))
+                    problems.append(Problem(o.path, o.line, o.col, *too_big))
             if problems:
                 lib.problems += problems
                 continue
@@ -160,22 +145,9 @@ class LibraryLoader:
             if ref not in lib.exercises and ref not in broken:
                 lib.problems.append(Problem(o.path, o.line, o.col, f"unknown exercise '{ref}'",
                                             did_you_mean(ref, lib.exercises)))
-        exercises = lib.exercises
-        lib.timelines = _Timelines(lib.routines, lambda r: self._timeline(r, exercises))
+        self._finish(lib)
         lib.problems.sort()
         return lib
-
-    def _timeline(self, routine: Routine, exercises: dict[str, Exercise]) -> Timeline:
-        """The routine's timeline, reused from an earlier load while the routine and every
-        exercise it names are the very same objects (they are, when their files are unchanged)."""
-        uses = _exercises_used(routine, exercises)
-        cached = self._timelines.get(routine.id)
-        if (cached is not None and cached[0] is routine and len(cached[1]) == len(uses)
-                and all(a is b for a, b in zip(cached[1], uses, strict=True))):
-            return cached[2]
-        timeline = build_timeline(routine, exercises)
-        self._timelines[routine.id] = (routine, uses, timeline)
-        return timeline
 
     @staticmethod
     def _claim(lib: Library, seen: dict[tuple[str, str], Origin], kind: str, item_id: str,
@@ -391,7 +363,10 @@ def _check_references(entry: _RoutineEntry, exercises: dict[str, Exercise],
                 yield from check(exercise_id, (*loc, "interval", "exercises", index))
 
 
-def _exercises_used(routine: Routine, exercises: dict[str, Exercise]) -> tuple[Exercise, ...]:
+def _timing_of(exercise: Exercise) -> str:
+    """Which timing key an exercise uses."""
+    return next(key for key in TIMING_KEYS if getattr(exercise, key) is not None)
+def exercises_used(routine: Routine, exercises: dict[str, Exercise]) -> tuple[Exercise, ...]:
     """Every exercise a routine names, in order (all known: its references were checked)."""
     used: list[Exercise] = []
     for step, _ in _walk(routine.steps, ()):
@@ -400,13 +375,3 @@ def _exercises_used(routine: Routine, exercises: dict[str, Exercise]) -> tuple[E
         elif isinstance(step, IntervalStep):
             used += [exercises[exercise_id] for exercise_id in step.interval.exercises]
     return tuple(used)
-
-
-def _timing_of(exercise: Exercise) -> str:
-    """Which timing key an exercise uses."""
-    return next(key for key in TIMING_KEYS if getattr(exercise, key) is not None)
-
-
-def load_library(extra: Sequence[Path] = (), loader: LibraryLoader | None = None) -> Library:
-    """The default library: built-in, user, TRAINER_LIBRARY and the given folders."""
-    return (loader or LibraryLoader()).load(default_sources(extra))

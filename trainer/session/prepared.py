@@ -20,7 +20,7 @@ from trainer.library.sources import SETTLE_NS, Source, file_key, library_files
 from trainer.session.timeline import Timeline
 
 if TYPE_CHECKING:
-    from trainer.library.loader import Library
+    from trainer.session.catalog import Catalog
 
 FORMAT = 1
 KEEP = 20  # routines kept in the cache
@@ -61,7 +61,7 @@ class Prepared:
     exercises: Mapping[str, ExerciseInfo]
 
 
-def prepare(library: Library, routine_id: str) -> Prepared:
+def prepare(library: Catalog, routine_id: str) -> Prepared:
     """The routine from a loaded library, its exercises reduced to plain facts."""
     timeline = library.timeline(routine_id)
     used = {p.exercise for p in timeline.phases if p.exercise}

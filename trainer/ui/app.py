@@ -18,15 +18,17 @@ from textual.screen import ModalScreen, Screen
 
 from trainer import paths
 from trainer.config import Config, load_config, save_config
+from trainer.session.engine import Clock, Session
 from trainer.session.prepared import Prepared, prepare
 from trainer.ui.screens.session import SessionResult, SessionScreen
-from trainer.session.engine import Clock, Session
 
 if TYPE_CHECKING:
     from trainer.audio.players import Player
-    from trainer.cli.history import ResumeTarget
-    from trainer.history.store import History, Recorder, ResumePlan
-    from trainer.library.loader import Library
+    from trainer.history.queries import ResumeTarget
+    from trainer.history.recorder import Recorder
+    from trainer.history.resume import ResumePlan
+    from trainer.history.store import History
+    from trainer.session.catalog import Catalog
     from trainer.ui.screens.library import LibraryScreen
 
 # Cues that mark a change of phase: these flash the screen as well as ringing.
@@ -48,7 +50,7 @@ class TrainerApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (40, "-narrow"), (80, "-normal"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-tiny-h"), (12, "-short"), (24, "-tall")]
 
-    def __init__(self, library: Library | Callable[[], Library], *,
+    def __init__(self, library: Catalog | Callable[[], Catalog], *,
                  routine_id: str | None = None, prepared: Prepared | None = None,
                  resume: ResumeTarget | None = None, clock: Clock = time.monotonic,
                  config: Config | None = None, save_settings: bool = True,
@@ -85,7 +87,7 @@ class TrainerApp(App[None]):
         return self._history
 
     @property
-    def library(self) -> Library:
+    def library(self) -> Catalog:
         """The whole library, loaded on first use."""
         if callable(self._library):
             self._library = self._library()
@@ -229,7 +231,7 @@ class TrainerApp(App[None]):
 
     def record(self, session: Session, resume: ResumePlan | None) -> Recorder:
         """A recorder writing this session into the history."""
-        from trainer.history.store import Recorder
+        from trainer.history.recorder import Recorder
 
         if resume is not None:
             return Recorder.resume(self.history, session, resume)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from trainer.library.durations import format_clock, format_duration
+from trainer.library.durations import format_clock
+from trainer.session.describe import labels, timing_text
 from trainer.session.engine import State
-from trainer.session.timeline import Phase, Timeline
+from trainer.session.timeline import Timeline
 
 if TYPE_CHECKING:
     from trainer.session.prepared import ExerciseInfo
@@ -43,40 +43,6 @@ class View:
     phase_progress: float
     session_progress: float
     paused: bool
-
-
-def timing_text(phase: Phase) -> str:
-    """How long or how many: '30s', '12 reps @ 3s', '8 reps'."""
-    if phase.reps:
-        return f"{phase.reps} reps" + (f" @ {format_duration(phase.tempo)}" if phase.tempo else "")
-    if phase.duration is not None:
-        return format_duration(phase.duration)
-    return ""
-
-
-def labels(phase: Phase) -> str:
-    """Block, set, round and side, joined."""
-    parts = []
-    if phase.block:
-        parts.append(phase.block)
-    if phase.sets:
-        parts.append(f"set {phase.set}/{phase.sets}")
-    if phase.rounds:
-        parts.append(f"round {phase.round}/{phase.rounds}")
-    if phase.side in ("left", "right"):
-        parts.append(f"{phase.side} side")
-    elif phase.side == "alternate":
-        parts.append("alternating sides")
-    return " · ".join(parts)
-
-
-def category_mix(timeline: Timeline, exercises: Mapping[str, ExerciseInfo]) -> dict[str, int]:
-    """Active seconds per exercise category, most first."""
-    mix: Counter[str] = Counter()
-    for phase in timeline.phases:
-        if phase.active and phase.exercise:
-            mix[exercises[phase.exercise].category] += round(phase.estimate)
-    return dict(mix.most_common())
 
 
 def _how_to(exercise: ExerciseInfo | None) -> str:

@@ -11,10 +11,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
-from trainer.cli.history import progress, week_chart
-from trainer.library.durations import format_clock
+from trainer.history.charts import week_chart
+from trainer.history.queries import progress
 from trainer.history.store import History
-from trainer.library.loader import Library
+from trainer.library.durations import format_clock
+from trainer.session.catalog import Catalog
 
 
 class HistoryScreen(Screen[None]):
@@ -22,7 +23,7 @@ class HistoryScreen(Screen[None]):
 
     BINDINGS = [Binding("escape,h,q", "app.pop_screen", "Back", id="history.back")]
 
-    def __init__(self, history: History, library: Library, today: date) -> None:
+    def __init__(self, history: History, library: Catalog, today: date) -> None:
         super().__init__()
         self.history = history
         self.library = library

@@ -11,13 +11,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static, TabbedContent, TabPane
 
+from trainer.gc_pause import resume_collector
 from trainer.library.durations import format_clock
-from trainer.library.loader import Library
 from trainer.library.model import Exercise
-from trainer.ui.presenter import category_mix, preview
-from trainer.ui.screens.problems import ProblemsScreen
-from trainer.startup import resume_collector
 from trainer.library.vocabulary import LEVELS
+from trainer.session.catalog import Catalog
+from trainer.session.describe import category_mix
+from trainer.ui.presenter import preview
+from trainer.ui.screens.problems import ProblemsScreen
 
 
 class LibraryScreen(Screen[None]):
@@ -38,7 +39,7 @@ class LibraryScreen(Screen[None]):
             super().__init__()
             self.routine_id = routine_id
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Catalog) -> None:
         super().__init__()
         self.library = library
 

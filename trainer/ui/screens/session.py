@@ -16,21 +16,22 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
+from trainer.gc_pause import resume_collector
 from trainer.library.durations import format_clock
+from trainer.session.engine import Event, Session, State
 from trainer.session.prepared import Prepared
 from trainer.ui.presenter import View, present
-from trainer.session.engine import Event, Session, State
-from trainer.startup import resume_collector
 from trainer.ui.widgets.big_clock import BigClock
 from trainer.ui.widgets.progress_line import ProgressLine
 
 PHASE_KINDS = ("get_ready", "work", "hold", "reps", "rest", "switch", "done")
 _STATE_CLASSES = {f"-{kind.replace('_', '-')}" for kind in PHASE_KINDS} | {"-paused"}
 if TYPE_CHECKING:
-    from trainer.ui.app import TrainerApp
     from trainer.audio.engine import CueEngine
     from trainer.audio.players import Player
-    from trainer.history.store import Recorder, ResumePlan
+    from trainer.history.recorder import Recorder
+    from trainer.history.resume import ResumePlan
+    from trainer.ui.app import TrainerApp
 
 EXTEND_STEP = 10.0
 FLASH_SECONDS = 0.3

@@ -1,0 +1,176 @@
+"""The history file: schema and migrations, opening it in WAL mode, moving a bad one aside."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from trainer.history.records import to_utc
+
+BUSY_TIMEOUT = 10.0  # seconds a writer waits for another process's transaction
+
+# Errors that mean "this file is not (or no longer) a usable database": move it aside.
+# Busy, locked, full and out-of-memory are conditions of the moment, never a reason to move data.
+UNUSABLE_ERRORS = {"SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_CANTOPEN", "SQLITE_PERM",
+             "SQLITE_AUTH", "SQLITE_FORMAT"}
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+class NewerSchema(Exception):
+    """The file was written by a newer trainer."""
+
+
+class Unusable(Exception):
+    """The file is not a usable history database."""
+
+
+# -- schema ----------------------------------------------------------------------------------
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    """Version 1: sessions, their phases and check-ins."""
+    db.execute("""
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            routine_id TEXT NOT NULL,
+            routine_name TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            status TEXT NOT NULL
+                CHECK (status IN ('running', 'completed', 'stopped', 'interrupted')),
+            planned_seconds REAL NOT NULL,
+            active_seconds REAL NOT NULL DEFAULT 0,
+            resume_index INTEGER,
+            resume_elapsed REAL,
+            phase_count INTEGER NOT NULL,
+            pid INTEGER,
+            host TEXT,
+            updated_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX sessions_started ON sessions (started_at)")
+    db.execute("""
+        CREATE TABLE phases (
+            session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            phase_index INTEGER NOT NULL,
+            exercise TEXT,
+            kind TEXT NOT NULL,
+            title TEXT NOT NULL,
+            planned_seconds REAL NOT NULL,
+            actual_seconds REAL NOT NULL,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (session_id, phase_index)
+        )""")
+    db.execute("""
+        CREATE TABLE checkins (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            pain INTEGER CHECK (pain BETWEEN 0 AND 10),
+            effort INTEGER CHECK (effort BETWEEN 1 AND 10),
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX checkins_session ON checkins (session_id)")
+
+
+# MIGRATIONS[n] takes a database from schema version n to n + 1; a new version is one more
+# function appended here (never edit a released one).
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1,)
+TABLES = ("sessions", "phases", "checkins")
+
+
+def schema_version(db: sqlite3.Connection) -> int:
+    """The schema version stored in the file (PRAGMA user_version)."""
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Bring the schema up to date in one transaction; returns the version."""
+    migrations = MIGRATIONS
+    if schema_version(db) > len(migrations):
+        raise NewerSchema(schema_version(db))
+    if schema_version(db) == len(migrations):
+        return len(migrations)
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        version = schema_version(db)  # another process may have migrated meanwhile
+        for number in range(version, len(migrations)):
+            migrations[number](db)
+            db.execute(f"PRAGMA user_version = {number + 1}")
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    return len(migrations)
+
+
+def _wal(db: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting out another process that holds the file (up to BUSY_TIMEOUT)."""
+    # SQLite does not call the busy handler for this switch when another connection is
+    # mid-transaction on a new file: it answers "locked" at once, so wait here instead.
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorname", "") not in ("SQLITE_BUSY", "SQLITE_LOCKED") \
+                    or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def connect(target: Path | str) -> sqlite3.Connection:
+    """Open, check and migrate a database; raises Unusable, NewerSchema or sqlite3.Error."""
+    db = sqlite3.connect(target, timeout=BUSY_TIMEOUT, isolation_level=None,
+                         check_same_thread=False)
+    try:
+        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        db.execute("PRAGMA foreign_keys = ON")
+        # Reading the header is the first real I/O: a file of random bytes fails here.
+        result = db.execute("PRAGMA quick_check").fetchall()
+        if [tuple(r) for r in result] != [("ok",)]:
+            raise Unusable("it is damaged (" + "; ".join(str(r[0]) for r in result[:3]) + ")")
+        if str(target) != ":memory:":
+            _wal(db)
+            # With WAL, NORMAL never corrupts and survives a killed process; only a power cut
+            # may lose the last commit or two.
+            db.execute("PRAGMA synchronous = NORMAL")
+        migrate(db)
+        names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        missing = [t for t in TABLES if t not in names]
+        if missing:
+            raise Unusable(f"it is not a trainer history (no table {missing[0]})")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def move_aside(path: Path, now: datetime | None) -> Path:
+    """Rename a bad file (and its WAL side files) to <name>.corrupt-<timestamp>."""
+    stamp = to_utc(now).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists() or target.is_symlink():
+        n += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    os.rename(path, target)
+    for suffix in _SIDE_FILES:
+        # A stale WAL next to a new database would be replayed into it.
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            os.rename(side, target.with_name(target.name + suffix))
+    return target
+
+
+def reason_of(exc: BaseException) -> str:
+    """An exception in a few words."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
