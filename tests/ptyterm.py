@@ -92,6 +92,17 @@ class Terminal:
             except pexpect.EOF:
                 raise AssertionError(f"exited before {needle!r}; screen:\n{self.text()}") from None
 
+    def wait_gone(self, needle: str, timeout: float = 15.0) -> None:
+        """Read until the screen no longer shows `needle`."""
+        deadline = time.monotonic() + timeout
+        while needle in self.text():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{needle!r} never went away; screen:\n{self.text()}")
+            try:
+                self._read()
+            except pexpect.EOF:
+                raise AssertionError(f"exited while showing {needle!r}") from None
+
     def wait_exit(self, timeout: float = 10.0) -> int | None:
         """Read to the end and reap the child; its exit status (None if killed by a signal)."""
         deadline = time.monotonic() + timeout

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trainer import __version__
+from trainer.cli.output import Form, safe_output
 from trainer.config import AUDIO_MODES, load_config
 from trainer.gc_pause import resume_collector
 from trainer.library.vocabulary import CATEGORIES, LEVELS
@@ -111,8 +112,11 @@ def _user_library_hint() -> Path:
 def main(argv: Sequence[str] | None = None) -> int | AppLaunch:
     """Run the command line; returns the exit status, or what the app is to open."""
     args = _parser().parse_args(argv)
+    form: Form = ("json" if getattr(args, "json", False) else
+                  "csv" if getattr(args, "csv", False) else "text")
     try:
-        return _dispatch(args)
+        with safe_output(form):  # names, problems and notes come from files: shown safely
+            return _dispatch(args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App, SystemCommand
 from textual.markup import escape
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from trainer import paths
 from trainer.config import Config, load_config, save_config
+from trainer.safe_text import printable
 from trainer.session.engine import Clock, Session
 from trainer.session.prepared import Prepared, prepare
 from trainer.ui.screens.session import SessionResult, SessionScreen
@@ -103,14 +105,25 @@ class TrainerApp(App[None]):
     # -- starting and stopping ---------------------------------------------------------------
 
     def run_guarded(self) -> int:
-        """Run; whatever ends the app mid-session (quit, hangup, crash) leaves it resumable."""
-        try:
-            self.run()
-        finally:
-            self.interrupt_sessions()
-            if self._history is not None:
-                self._history.close()
-        return self.return_code or 0
+        """Run; whatever ends the app mid-session (quit, hangup, crash) leaves it resumable.
+
+        Bytes the terminal's input cannot read are dropped (ui.input_guard). A crash exits
+        non-zero, its traceback in the crash log and one line said after the screen is
+        restored, in place of Textual's report (ui.crash_log).
+        """
+        from trainer.ui.crash_log import CrashGuard
+        from trainer.ui.input_guard import guarded
+
+        self.driver_class = guarded(self.driver_class)
+        with CrashGuard() as guard:
+            try:
+                self.run()
+            finally:
+                self.interrupt_sessions()
+                if self._history is not None:
+                    self._history.close()
+        # Textual keeps the unhandled exception that ended the app (Pilot re-raises it).
+        return guard.finish(self._exception, self.return_code or 0)
 
     def on_mount(self) -> None:
         """Settings, history, signals and the player; then the first screen."""
@@ -216,6 +229,14 @@ class TrainerApp(App[None]):
 
         self.push_screen(HistoryScreen(self.history, self.library, self.today()))
 
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """A notice; most quote a name, a file or a reason from a file, so all are shown safely."""
+        safe = printable(message)
+        # "^[" would open markup: text that needed cleaning is shown as plain text.
+        super().notify(safe, title=printable(title), severity=severity, timeout=timeout,
+                       markup=markup and safe == message)
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The usual commands, history, and one per routine."""
         yield from super().get_system_commands(screen)
@@ -223,8 +244,8 @@ class TrainerApp(App[None]):
                             self.action_history)
         for routine in self.library.routines.values():
             # The palette reads titles as markup: names from library files are escaped.
-            yield SystemCommand(f"Start: {escape(routine.name)}",
-                                escape(routine.summary or routine.id),
+            yield SystemCommand(f"Start: {escape(printable(routine.name))}",
+                                escape(printable(routine.summary or routine.id)),
                                 lambda rid=routine.id: self.run_routine(rid))
 
     # -- history -------------------------------------------------------------------------------

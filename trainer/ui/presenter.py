@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from trainer.library.durations import format_clock
+from trainer.safe_text import printable
 from trainer.session.describe import labels, timing_text
 from trainer.session.engine import State
 from trainer.session.timeline import Timeline
@@ -105,12 +106,13 @@ def present(state: State, timeline: Timeline, exercises: Mapping[str, ExerciseIn
         index=phase.index,
         kind=phase.kind,
         word=WORDS[phase.kind] + (" · PAUSED" if state.paused else ""),
-        title=title,
-        detail=labels(focus) if focus else "",
+        # Titles, labels, say lines and instructions come from library files: shown safely.
+        title=printable(title),
+        detail=printable(labels(focus)) if focus else "",
         clock=clock,
-        target=target,
-        instructions=_how_to(exercise),
-        up_next=up_next,
+        target=printable(target),
+        instructions=printable(_how_to(exercise)),
+        up_next=printable(up_next),
         session_left=_left(state.session_remaining),
         phase_progress=state.progress,
         session_progress=1 - state.session_remaining / total if total else 1.0,
@@ -141,4 +143,4 @@ def preview(timeline: Timeline) -> list[tuple[str, list[str]]]:
             sided = " · each side" if phase.side == "left" else ""
             groups[-1][1].append(f"{phase.title} · {timing_text(phase)}{sided}")
         last = phase.exercise
-    return groups
+    return [(printable(heading), [printable(line) for line in lines]) for heading, lines in groups]

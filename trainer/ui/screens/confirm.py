@@ -9,6 +9,8 @@ from textual.containers import Grid
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from trainer.safe_text import printable
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Ask before doing something that cannot be undone; dismisses with the answer."""
@@ -27,7 +29,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         """Question and two buttons."""
         with Grid(id="dialog"):
-            yield Label(self.question, id="question", markup=False)
+            yield Label(printable(self.question), id="question", markup=False)  # names a routine
             yield Button(self.yes, variant="error", id="yes")
             yield Button(self.no, variant="primary", id="no")
 

@@ -15,6 +15,7 @@ from trainer.history.charts import week_chart
 from trainer.history.queries import progress
 from trainer.history.store import History
 from trainer.library.durations import format_clock
+from trainer.safe_text import printable
 from trainer.session.catalog import Catalog
 
 
@@ -47,17 +48,18 @@ class HistoryScreen(Screen[None]):
                     yield Sparkline([minutes for _, minutes in summary.days], id="per-day")
                     yield Static("\n".join(week_chart(summary.weeks)), classes="figure")
                     yield Static(f"Pain: {summary.pain.reason}", classes="figure", markup=False)
+                    # Names and ids come from the history and library files: shown safely.
                     lines = [f"{names.get(s.routine_id, s.routine_id)}: {s.reason}"
                              for s in summary.suggestions] + list(summary.notes)
                     if lines:
-                        yield Static("Suggestions\n" + "\n".join(lines), classes="figure",
-                                     markup=False)
+                        yield Static(printable("Suggestions\n" + "\n".join(lines)),
+                                     classes="figure", markup=False)
                     counts: DataTable[str | int | Text] = DataTable(id="routine-counts",
                                                              cursor_type="none")
                     counts.add_columns("Routine", "Done", "Runs")
                     for count in summary.routines:
-                        counts.add_row(Text(names.get(count.routine_id, count.routine_id)),
-                                       count.completed, count.total)
+                        name = names.get(count.routine_id, count.routine_id)
+                        counts.add_row(Text(printable(name)), count.completed, count.total)
                     yield counts
                 sessions: DataTable[str | int | Text] = DataTable(id="sessions", cursor_type="row",
                                                      zebra_stripes=True)
@@ -66,7 +68,7 @@ class HistoryScreen(Screen[None]):
                     checkin = record.checkin
                     sessions.add_row(
                         record.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                        Text(record.routine_name), record.status,
+                        Text(printable(record.routine_name)), record.status,
                         format_clock(record.active_seconds),
                         "" if checkin is None or checkin.pain is None else checkin.pain,
                         "" if checkin is None or checkin.effort is None else checkin.effort)

@@ -15,6 +15,7 @@ from trainer.gc_pause import resume_collector
 from trainer.library.durations import format_clock
 from trainer.library.model import Exercise
 from trainer.library.vocabulary import LEVELS
+from trainer.safe_text import printable
 from trainer.session.catalog import Catalog
 from trainer.session.describe import category_mix
 from trainer.ui.presenter import preview
@@ -95,12 +96,12 @@ class LibraryScreen(Screen[None]):
             if matches(routine.id, routine.name, routine.level, routine.summary,
                        " ".join(self._mix(routine.id))):
                 total = format_clock(lib.timeline(routine.id).total)
-                table.add_row(total, Text(routine.name), routine.level, key=routine.id)
+                table.add_row(total, Text(printable(routine.name)), routine.level, key=routine.id)
         table = self.query_one("#exercise-table", DataTable)
         table.clear()
         for ex in lib.exercises.values():
             if matches(ex.id, ex.name, ex.category, ex.level, ex.summary, " ".join(ex.muscles)):
-                table.add_row(Text(ex.name), ex.category, ex.level, key=ex.id)
+                table.add_row(Text(printable(ex.name)), ex.category, ex.level, key=ex.id)
         self._show_routine(self._current("#routine-table"))
         self._show_exercise(self._current("#exercise-table"))
 
@@ -124,11 +125,12 @@ class LibraryScreen(Screen[None]):
         routine = self.library.routines[routine_id]
         timeline = self.library.timeline(routine_id)
         text = Text()
-        text.append(f"{routine.name}\n", style="bold")
+        # Everything here but the figures comes from a library file: shown safely.
+        text.append(f"{printable(routine.name)}\n", style="bold")
         text.append(f"{routine.level} · {format_clock(timeline.total)} · "
                     f"{', '.join(self._mix(routine_id))}\n\n", style="dim")
         if routine.summary:
-            text.append(f"{routine.summary}\n\n")
+            text.append(f"{printable(routine.summary)}\n\n")
         for heading, lines in preview(timeline):
             if heading:
                 text.append(f"{heading}\n", style="bold")
@@ -145,23 +147,23 @@ class LibraryScreen(Screen[None]):
             detail.update("No exercise matches the filter.")
             return
         text = Text()
-        text.append(f"{ex.name}\n", style="bold")
+        text.append(f"{printable(ex.name)}\n", style="bold")
         facts = [ex.category, ex.level, *(["each side"] if ex.sides == "each" else [])]
         text.append(" · ".join(facts) + "\n\n", style="dim")
         if ex.summary:
-            text.append(f"{ex.summary}\n\n")
+            text.append(f"{printable(ex.summary)}\n\n")
         for i, step in enumerate(ex.instructions, 1):
-            text.append(f"{i}. {step}\n")
+            text.append(f"{i}. {printable(step)}\n")
         if ex.cues:
             text.append("\nCues: ", style="bold")
-            text.append(" · ".join(ex.cues) + "\n")
+            text.append(printable(" · ".join(ex.cues)) + "\n")
         if ex.safety:
             text.append("\nSafety: ", style="bold")
-            text.append(f"{ex.safety}\n")
+            text.append(f"{printable(ex.safety)}\n")
         if ex.muscles:
-            text.append(f"\nMuscles: {', '.join(ex.muscles)}\n", style="dim")
+            text.append(f"\nMuscles: {printable(', '.join(ex.muscles))}\n", style="dim")
         if ex.equipment:
-            text.append(f"Equipment: {', '.join(ex.equipment)}\n", style="dim")
+            text.append(f"Equipment: {printable(', '.join(ex.equipment))}\n", style="dim")
         detail.update(text)
 
     @on(Input.Changed, "#filter")

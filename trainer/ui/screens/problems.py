@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 
 from trainer.library.problems import Problem
+from trainer.safe_text import printable
 
 
 class ProblemsScreen(ModalScreen[None]):
@@ -27,8 +28,9 @@ class ProblemsScreen(ModalScreen[None]):
         with Vertical(id="problems"):
             yield Label(f"{count} problem{'s' * (count != 1)} in the library "
                         "(fix the files, then restart; Escape closes)", id="problems-title")
-            yield OptionList(*[str(p) for p in self.problems],
-                             *[f"note: {n}" for n in self.notes], markup=False)
+            # File names and the values quoted in messages come from the files: shown safely.
+            yield OptionList(*[printable(str(p)) for p in self.problems],
+                             *[printable(f"note: {n}") for n in self.notes], markup=False)
 
     async def action_dismiss(self, result: None = None) -> None:
         """Close."""

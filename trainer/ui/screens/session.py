@@ -18,6 +18,7 @@ from textual.worker import get_current_worker
 
 from trainer.gc_pause import resume_collector
 from trainer.library.durations import format_clock
+from trainer.safe_text import printable
 from trainer.session.engine import Event, Session, State
 from trainer.session.prepared import Prepared
 from trainer.ui.presenter import View, present
@@ -101,7 +102,7 @@ class SessionScreen(Screen[SessionResult]):
         state = " ".join(_state_classes(view))
         with Vertical(id="upper", classes="body"):
             with Horizontal(id="top"):
-                yield Static(self.timeline.routine_name, markup=False, id="routine")
+                yield Static(printable(self.timeline.routine_name), markup=False, id="routine")
                 yield Static(self._status, markup=False, id="status")
             yield Static(view.word, markup=False, id="word", classes=state)
             yield Static(view.title, markup=False, id="title")
@@ -414,7 +415,7 @@ def describe_result(result: SessionResult) -> str:
     paused = ""
     if result.paused_seconds:
         paused = f" (plus {format_clock(result.paused_seconds)} paused)"
-    return (f"{how}: {result.routine_name}\n\n"
+    return (f"{how}: {printable(result.routine_name)}\n\n"
             f"Time: {format_clock(result.active_seconds)}{paused}\n"
             f"Exercise phases done: {result.phases_done} of {result.phases_total}"
             + (f", {result.phases_skipped} skipped" if result.phases_skipped else ""))
