@@ -1,0 +1,185 @@
+"""Typed junk never ends a session: a real `trainer run` in a pty, fed bytes no keyboard sends.
+
+Invalid UTF-8, out-of-range and malformed key sequences and a stream of seeded random bytes go
+into a running session; it carries on, reaches its summary, and exits 0 on ctrl+q. And when
+the input thread does break (a bug planted by the test), the app still ends with status 1, the
+terminal restored and the crash logged. See trainer.ui.input_guard.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import select
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+from ptyterm import Terminal, trainer_env
+from textual import events
+
+from trainer.ui.input_guard import GuardedParser
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
+
+LIBRARY = Path(__file__).parent / "fixtures" / "inputlib"  # 1 s lead-in, then 10 min phases
+# 1 MiB passes too, but Textual handles ~10,000 keys a second: a minute and a half.
+JUNK_BYTES = int(os.environ.get("TRAINER_TEST_JUNK_BYTES", 192 * 1024))
+
+BAD_UTF8 = [b"\xff", b"\xc3x", b"caf\xe9", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80",
+            b"\xfe\xfe\xff\xff", b"\xc3"]
+BAD_SEQUENCES = [
+    b"\x1b[1114112u", b"\x1b[99999999999u", b"\x1b[1:2u", b"\x1b[:u", b"\x1b[;;u",
+    b"\x1b[55296u", b"\x1b[97;1;1114112u", b"\x1b[97;1;99999999999u", b"\x1b[97;5:3;1:2u",
+    b"\x1b[1;99999999999~", b"\x1b[9999999999999999999999999999~", b"\x1b[" + b"9" * 40 + b"u",
+    b"\x1b[48;99999;99999;1;1t", b"\x1b[48;0;0;0;0t",  # in-band resizes no terminal sends
+    b"\x1b[<0;99999999;99999999M", b"\x1b[<35;-5;-5M", b"\x1b[M\xff\xff\xff",
+    b"\x1b[?2026;9$y", b"\x1b[?2048;9$y", b"\x1b[99999999999;99999999999R",
+    b"\x1b[200~caf\xe9\xff\x1b[1114112u\x1b[201~", b"\x1b]0;title\x07", b"\x1bPjunk\x1b\\",
+]
+# Bytes that are commands somewhere a session passes (trainer/ui/screens/session.py,
+# summary.py, Textual's App): quit (q, Esc, ctrl+q, ctrl+c), the palette (ctrl+p), ctrl+z,
+# run again (ctrl+r), and the session keys that pause, skip, go back, extend, end a phase or
+# change and save a setting (so would not let the session run its course, or fill the screen
+# with notices). ESC starts every escape sequence: the sequences above stand for those.
+COMMANDS = frozenset(b"\x1bq\x11\x03\x10\x1a\x12 np+=-_\r\nm[]")
+
+
+def junk(size: int, seed: int = 11) -> bytes:
+    """Seeded random bytes, commands taken out."""
+    rng = random.Random(seed)
+    out = bytearray()
+    while len(out) < size:
+        out += bytes(b for b in rng.randbytes(size) if b not in COMMANDS)
+    return bytes(out[:size])
+
+
+def type_in(term: Terminal, data: bytes, chunk: int = 1024, timeout: float = 120.0) -> None:
+    """Write `data` as fast as the app takes it, reading its output all the while."""
+    fd = term.child.child_fd
+    view, sent = memoryview(data), 0
+    deadline = time.monotonic() + timeout
+    os.set_blocking(fd, False)
+    try:
+        while sent < len(data):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the app took {sent} of {len(data)} bytes; screen:\n"
+                                     f"{term.text()}")
+            readable, writable, _ = select.select([fd], [fd], [], 1.0)
+            if writable:
+                with contextlib.suppress(BlockingIOError):  # full again already
+                    sent += os.write(fd, view[sent:sent + chunk])
+            if readable:
+                term._read()
+    finally:
+        os.set_blocking(fd, True)
+
+
+def spawn(args: list[str], root: Path) -> Terminal:
+    return Terminal([sys.executable, *args, "--audio", "none", "--library", str(LIBRARY)],
+                    trainer_env(root))
+
+
+def test_bad_bytes_bad_sequences_and_random_junk_leave_the_session_running(
+        tmp_path: Path) -> None:
+    term = spawn(["-m", "trainer", "run", "input"], tmp_path)
+    try:
+        term.wait_for("GET READY")
+        started = time.monotonic()
+        for data in BAD_UTF8 + BAD_SEQUENCES:
+            type_in(term, data)
+        type_in(term, junk(JUNK_BYTES))
+        # The clock ran on through it all: the 1 s lead-in gave way to the hold.
+        term.wait_for("HOLD", timeout=30)
+        for _ in range(10):  # skip the long phases
+            term.child.send("n")
+            try:
+                term.wait_for("Completed: Typing junk", timeout=1.0)
+                break
+            except AssertionError:
+                continue
+        term.wait_for("Completed: Typing junk")
+        junk_seconds = time.monotonic() - started
+        term.child.send("\x11")  # ctrl+q: the summary's check-in boxes take plain keys
+        status = term.wait_exit()
+    finally:
+        term.close()
+    assert status == 0
+    assert term.stray() == []
+    print(f"{JUNK_BYTES} random bytes and {len(BAD_UTF8 + BAD_SEQUENCES)} bad inputs "
+          f"taken in {junk_seconds:.1f} s")
+
+
+def test_a_bug_in_the_input_thread_ends_the_app_with_status_1_logged_and_the_terminal_restored(
+        tmp_path: Path) -> None:
+    planted = (
+        "import sys\n"
+        "from trainer.ui import input_guard\n"
+        "keys = input_guard.GuardedParser._sequence_to_key_events\n"
+        "def broken(self, sequence, alt=False):\n"
+        "    if sequence == 'x':\n"
+        "        raise RuntimeError('planted parser bug')\n"
+        "    return keys(self, sequence, alt)\n"
+        "input_guard.GuardedParser._sequence_to_key_events = broken\n"
+        "from trainer.startup import main\n"
+        "sys.argv[0] = 'trainer'\n"
+        "raise SystemExit(main())\n")
+    term = spawn(["-c", planted, "run", "input"], tmp_path)
+    try:
+        term.wait_for("GET READY")
+        term.child.send("x")
+        term.wait_for("trainer: crashed")
+        modes = termios.tcgetattr(term.child.child_fd)[3]  # the pty's, shared with the child
+        status = term.wait_exit()
+    finally:
+        term.close()
+    log = tmp_path / "data" / "crash.log"
+    assert status == 1
+    assert modes & termios.ECHO and modes & termios.ICANON  # cooked again, echoing
+    raw = bytes(term.raw)
+    restored = raw.rindex(b"\x1b[?1049l")  # back on the normal screen, then the one line
+    said = raw[restored:].split(b"\x1b[?1006l")[-1]
+    assert said == f"trainer: crashed (RuntimeError: planted parser bug); details in {log}\r\n"\
+        .encode()
+    assert b"\x1b[?25h" in raw[restored:]  # the cursor shown
+    assert b"Traceback" not in raw
+    text = log.read_text(encoding="utf-8")
+    assert "run_input_thread" in text and text.endswith("RuntimeError: planted parser bug\n")
+
+
+def structured_junk(rng: random.Random) -> str:
+    """A CSI-like sequence of random numbers: where the parser's int() and chr() calls live."""
+    def number() -> str:
+        return rng.choice(["", "0", "1", "-1", "55296", "1114112", "4294967296",
+                           str(rng.randrange(10 ** rng.randrange(1, 25)))])
+
+    intro = rng.choice(["\x1b[", "\x1b[<", "\x1b[?", "\x1b[48;", "\x1bO", "\x1b[>"])
+    fields = [number() + (":" + number() if rng.random() < 0.3 else "")
+              for _ in range(rng.randrange(5))]
+    return intro + ";".join(fields) + rng.choice("u~ABCDEFHPQRSMmtRy$")
+
+
+def test_the_parser_survives_malformed_sequences_of_every_shape() -> None:
+    rng = random.Random(7)
+    parser = GuardedParser()
+    keys = []
+    for _ in range(1000):
+        keys += [m for m in parser.feed("".join(structured_junk(rng) for _ in range(5)))
+                 if isinstance(m, events.Key)]
+    assert keys  # some parse as keys; none of those carries a surrogate
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for key in keys for c in key.character or "")
+    # The parser's own record of the size (for mouse positions) holds no impossible size.
+    assert parser.terminal_size is None or min(parser.terminal_size) >= 1
+
+
+def test_an_impossible_in_band_size_is_dropped_and_the_mouse_keeps_its_scale() -> None:
+    parser = GuardedParser()
+    [resize] = parser.feed("\x1b[48;24;80;480;800t")  # 24 x 80 cells, 480 x 800 pixels
+    assert isinstance(resize, events.Resize) and resize.size == (80, 24)
+    assert list(parser.feed("\x1b[48;0;0;0;0t\x1b[48;99999;99999;1;1t\x1b[48;24;80;0;0t")) == []
+    # Upstream divides by the last size it was given: 0 would raise in the input thread.
+    [click] = parser.feed("\x1b[<0;101;61M")  # pixel 100, 60: cell 10, 3
+    assert isinstance(click, events.MouseDown) and (click.x, click.y) == (10, 3)

@@ -1,0 +1,145 @@
+"""Textual's Linux input thread, hardened: bytes and key sequences it cannot read are dropped.
+
+Textual 8.2 reads the terminal in `LinuxDriver.run_input_thread`
+(textual/drivers/linux_driver.py) through a strict UTF-8 incremental decoder, and its
+`XTermParser._parse_extended_key` (textual/_xterm_parser.py) calls int() and chr() on whatever a
+kitty `CSI ... u` sequence holds. So one 0xFF byte, Latin-1 text from a mismatched SSH client,
+`ESC [ 1114112 u` (no such code point) or `ESC [ 1:2 u` raises in the input thread, and
+`LinuxDriver._run_input_thread` turns that into a panic: the app ends mid-session, exit status 0.
+
+Here bytes are decoded with errors="replace" (a bad byte is one U+FFFD key, bound to nothing),
+and a key sequence that does not parse, or names a surrogate, is ignored the way Textual
+ignores sequences it knows to be noise. In-band resize reports (`CSI 48 ; ... t`) of impossible
+sizes are dropped: at 99999 x 99999 Textual lays out billions of cells and hangs; at 0 x 0 it
+shows nothing until the terminal is resized, and the next mouse event divides by zero.
+Anything else the thread raises is raised again on the app's loop: an ordinary unhandled
+exception (status 1, logged by trainer.ui.crash_log).
+
+Upstream, errors="replace" on that decoder, `(ValueError, OverflowError)` caught around the
+int()/chr() calls in _parse_extended_key (the sequence then ignored), a bound on in-band resize
+sizes, and a non-zero status from `_run_input_thread`'s panic would make this module
+unnecessary: `TrainerApp.run_guarded` would stop swapping the driver in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import sys
+from codecs import getincrementaldecoder
+from collections.abc import Callable, Generator, Iterable
+
+from textual import events
+from textual._parser import ParseError, Peek1, Read1
+from textual._xterm_parser import XTermParser
+from textual.driver import Driver
+from textual.keys import Keys
+from textual.message import Message
+
+# Larger than any real terminal (an 8K screen in a 5-pixel font is ~1,500 columns), far below
+# what would stall the app.
+MAX_COLUMNS = 4000
+MAX_ROWS = 1000
+READ_SIZE = 4096  # as upstream
+Ready = list[tuple[selectors.SelectorKey, int]]
+
+
+class GuardedParser(XTermParser):
+    """Textual's parser, ignoring key sequences it cannot turn into a real character."""
+
+    def parse(self, token_callback: Callable[[Message], None]
+              ) -> Generator[Read1 | Peek1, str, None]:
+        # The parser keeps each in-band size, in cells and pixels, to scale mouse positions
+        # by: a size of 0 would divide by zero at the next mouse event. So an impossible size
+        # is undone here, where the parser hands the resize on, and never reaches the app.
+        kept = (self.terminal_size, self.terminal_pixel_size, self.mouse_pixels)
+
+        def on_token(token: Message) -> None:
+            nonlocal kept
+            if isinstance(token, events.Resize):
+                if not _possible(token):
+                    self.terminal_size, self.terminal_pixel_size, self.mouse_pixels = kept
+                    return
+                kept = (self.terminal_size, self.terminal_pixel_size, self.mouse_pixels)
+            token_callback(token)
+
+        return super().parse(on_token)
+
+    def _sequence_to_key_events(self, sequence: str, alt: bool = False) -> Iterable[events.Key]:
+        try:
+            keys = list(super()._sequence_to_key_events(sequence, alt))
+        except (ValueError, OverflowError):  # int("1:2"), chr(0x110000), chr(10**11)
+            return [events.Key(Keys.Ignore, sequence)]
+        if any(_has_surrogate(key.character) for key in keys):
+            # `ESC [ 55296 u`: not a character, and SQLite or the terminal would choke on it.
+            return [events.Key(Keys.Ignore, sequence)]
+        return keys
+
+
+def _has_surrogate(text: str | None) -> bool:
+    return text is not None and any(0xD800 <= ord(char) <= 0xDFFF for char in text)
+
+
+def _possible(resize: events.Resize) -> bool:
+    """A size some terminal could have, in cells and (when given) in pixels."""
+    width, height = resize.size
+    if not (1 <= width <= MAX_COLUMNS and 1 <= height <= MAX_ROWS):
+        return False
+    return resize.pixel_size is None or min(resize.pixel_size) >= 1
+
+
+if sys.platform != "win32":  # Textual reads a Windows console another way
+    from textual.drivers.linux_driver import LinuxDriver
+
+    class GuardedLinuxDriver(LinuxDriver):
+        """LinuxDriver whose input thread survives any bytes typed at it."""
+
+        def run_input_thread(self) -> None:
+            """Upstream's loop (Textual 8.2), with a forgiving decoder and the guarded parser."""
+            selector = selectors.SelectSelector()
+            selector.register(self.fileno, selectors.EVENT_READ)
+            parser = GuardedParser(self._debug)
+            decode = getincrementaldecoder("utf-8")(errors="replace").decode
+
+            def process(ready: Ready, final: bool = False) -> None:
+                for number, (_key, mask) in enumerate(ready, 1):
+                    if mask & selectors.EVENT_READ:
+                        last = final and number == len(ready)
+                        text = decode(os.read(self.fileno, READ_SIZE), final=last)
+                        if not text:  # half a character so far, or a pipe's end
+                            break
+                        for message in parser.feed(text):
+                            self.process_message(message)
+                for message in parser.tick():
+                    self.process_message(message)
+
+            try:
+                while not self.exit_event.is_set():
+                    process(selector.select(0.1))
+                selector.unregister(self.fileno)
+                process(selector.select(0.1), final=True)
+            finally:
+                selector.close()
+                with contextlib.suppress(EOFError, ParseError):
+                    for _message in parser.feed(""):
+                        pass
+
+        def _run_input_thread(self) -> None:
+            # Upstream panics here, and the app exits with status 0 as if all went well.
+            try:
+                self.run_input_thread()
+            except Exception as error:
+                self._app.call_later(_raise, error)
+
+
+def _raise(error: Exception) -> None:
+    """Raise `error` on the app's loop: Textual's path for an unhandled exception."""
+    raise error
+
+
+def guarded(driver_class: type[Driver]) -> type[Driver]:
+    """The guarded driver in place of Textual's Linux driver; any other driver as it is."""
+    if sys.platform == "win32" or driver_class is not LinuxDriver:
+        return driver_class
+    return GuardedLinuxDriver
