@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -144,22 +145,25 @@ def cmd_show(lib: Catalog, args: argparse.Namespace) -> int:
 
 def cmd_validate(extra: Sequence[Path], targets: Sequence[Path]) -> int:
     """`trainer validate [PATH ...]`: problems on stdout, exit 1 if there are any."""
+    # A PATH outside every library is loaded as one more library, after the others, exactly as
+    # `--library PATH` would load it: the same files, the same problems.
     sources = default_sources(extra)
-    known = [s.path.resolve() for s in sources]
+    known = [_spellings(s.path) for s in sources]
     for target in targets:
-        resolved = target.resolve()
-        if not any(_within(resolved, k) for k in known):
+        if not any(_within(_spellings(target), k) for k in known):
             sources.append(Source("library", target))
     lib = CatalogLoader().load(sources)
-    wanted = [t.resolve() for t in targets]
-    problems = [p for p in lib.problems
-                if not wanted or any(_within(Path(p.path).resolve(), w) for w in wanted)]
+    wanted = [_spellings(t) for t in targets]
+
+    def chosen(name: str) -> bool:
+        return not wanted or any(_within(_spellings(Path(name)), w) for w in wanted)
+
+    problems = [p for p in lib.problems if chosen(p.path)]
     for note in lib.notes:
         print(f"note: {note}", file=sys.stderr)
     for problem in problems:
         print(problem)
-    files = sum(1 for f in lib.files
-                if not wanted or any(_within(Path(f).resolve(), w) for w in wanted))
+    files = sum(1 for f in lib.files if chosen(f))
     if problems:
         count = len(problems)
         print(f"{count} problem{'s' * (count != 1)} in {files} file{'s' * (files != 1)}",
@@ -170,6 +174,13 @@ def cmd_validate(extra: Sequence[Path], targets: Sequence[Path]) -> int:
     return 0
 
 
-def _within(path: Path, target: Path) -> bool:
-    """True if path is target or inside it."""
-    return path == target or target in path.parents
+def _spellings(path: Path) -> tuple[str, str]:
+    """A path as written (made absolute) and with its symlinks resolved."""
+    # A file listed under a symlink is that link's, not its target's: both spellings are compared.
+    # os.path.realpath, unlike Path.resolve on Python 3.11, does not raise on a symlink loop.
+    return os.path.abspath(path), os.path.realpath(path)
+
+
+def _within(path: tuple[str, str], target: tuple[str, str]) -> bool:
+    """True if path is target or inside it, in either spelling."""
+    return any(p == t or p.startswith(t.rstrip(os.sep) + os.sep) for p in path for t in target)

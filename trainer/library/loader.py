@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import stat
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -13,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from trainer.library.model import (
     FORMAT_VERSION,
+    SLUG_PATTERN,
     BlockStep,
     Exercise,
     ExerciseStep,
@@ -20,12 +24,17 @@ from trainer.library.model import (
     Routine,
     Step,
 )
-from trainer.library.problems import Problem, describe, did_you_mean
-from trainer.library.sources import SETTLE_NS, Source, file_key, library_files
+from trainer.library.problems import Problem, describe, did_you_mean, shorten, show_value
+from trainer.library.sources import SETTLE_NS, Source, file_key, not_regular, reason, scan
 from trainer.library.yamlnodes import Document, Path_, YamlError, load
 
 M = TypeVar("M", bound=BaseModel)
+_SLUG = re.compile(SLUG_PATTERN)
 MAX_FILE_BYTES = 1024 * 1024
+# A pipe is refused before it is opened; O_NONBLOCK makes sure that one swapped in after the
+# check cannot block the open, and O_NOFOLLOW that a symlink swapped in is not followed.
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+               | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
 TOP_KEYS = ("version", "exercises", "routines")
 TIMING_KEYS = ("hold", "duration", "reps")
 KNOWN_KEYS = sorted(
@@ -112,13 +121,11 @@ class LibraryLoader:
         entries: dict[str, _RoutineEntry] = {}
         loose_refs: list[tuple[str, Origin]] = []
         for source in sources:
-            if not source.path.exists():
-                if source.required:
-                    lib.problems.append(Problem(str(source.path), 1, 1, "no such file or folder"))
-                continue
+            found = scan(source)
+            lib.problems += found.problems
             seen: dict[tuple[str, str], Origin] = {}
-            for path in library_files(source):
-                result = self._read(path, source.label)
+            for path in found.files:
+                result = self._read(path, found.real(path), source.label)
                 lib.files.append(str(path))
                 lib.problems += result.problems
                 broken |= result.broken_exercises
@@ -142,8 +149,10 @@ class LibraryLoader:
                 continue
             lib.routines[routine_id] = entry.routine
         for ref, o in loose_refs:
-            if ref not in lib.exercises and ref not in broken:
-                lib.problems.append(Problem(o.path, o.line, o.col, f"unknown exercise '{ref}'",
+            # A ref that is no id at all already has its own problem, at the same place.
+            if ref not in lib.exercises and ref not in broken and _SLUG.match(ref):
+                lib.problems.append(Problem(o.path, o.line, o.col,
+                                            f"unknown exercise '{shorten(ref)}'",
                                             did_you_mean(ref, lib.exercises)))
         self._finish(lib)
         lib.problems.sort()
@@ -167,13 +176,15 @@ class LibraryLoader:
         lib.origins[key] = origin
         return True
 
-    def _read(self, path: Path, label: str) -> _FileResult:
-        """One file's result, from the cache when the file is unchanged."""
+    def _read(self, path: Path, real: Path, label: str) -> _FileResult:
+        """One file's result (read at `real`), from the cache when the file is unchanged."""
         name = str(path)
         try:
-            st = path.stat()
+            st = os.lstat(real)
         except OSError as exc:
-            return _FileResult(problems=[Problem(name, 1, 1, f"cannot read: {exc.strerror}")])
+            return _FileResult(problems=[Problem(name, 1, 1, f"cannot read: {reason(exc)}")])
+        if not stat.S_ISREG(st.st_mode):  # changed since the folder was listed
+            return _FileResult(problems=[Problem(name, 1, 1, not_regular(st.st_mode))])
         key = file_key(st)
         cached = self._cache.get(name)
         if cached and cached[0] == key:
@@ -182,33 +193,46 @@ class LibraryLoader:
                 return cached[2]
             # A file written in the same instant as it was cached could change without its
             # size or times changing; for those, compare the content itself.
-            data = _read_bytes(path)
-            if data is not None and hashlib.blake2b(data).hexdigest() == digest:
+            data = _read_bytes(real)
+            if isinstance(data, bytes) and hashlib.blake2b(data).hexdigest() == digest:
                 return cached[2]
-        data = _read_bytes(path)
-        if data is None:
-            return _FileResult(problems=[Problem(name, 1, 1, "cannot read the file")])
+        data = _read_bytes(real)
+        if isinstance(data, str):
+            return _FileResult(problems=[Problem(name, 1, 1, data)])
         result = read_text(name, data, label)
         racy = time.time_ns() - st.st_mtime_ns < SETTLE_NS
         self._cache[name] = (key, hashlib.blake2b(data).hexdigest() if racy else None, result)
         return result
 
 
-def _read_bytes(path: Path) -> bytes | None:
-    """The file's bytes (at most one byte over the limit), or None."""
+def _read_bytes(path: Path) -> bytes | str:
+    """The file's bytes (at most one byte over the limit), or why they cannot be read."""
     try:
-        with path.open("rb") as handle:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        return f"cannot read: {reason(exc)}"
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            return not_regular(mode)
+        with open(fd, "rb", closefd=False) as handle:
             return handle.read(MAX_FILE_BYTES + 1)
-    except OSError:
-        return None
+    except OSError as exc:
+        return f"cannot read: {reason(exc)}"
+    finally:
+        os.close(fd)
 
 
 def read_text(name: str, data: bytes, label: str = "library") -> _FileResult:
     """Validate one file's content; every problem is collected, good items are kept."""
     result = _FileResult()
+    # Where a value was refused while reading: anything else said about the same spot (the
+    # field's own "expected ..." for the stand-in) would only repeat it.
+    refused: set[tuple[int, int]] = set()
 
     def problem(line: int, col: int, message: str, hint: str = "") -> None:
-        result.problems.append(Problem(name, line, col, message, hint))
+        if (line, col) not in refused:
+            result.problems.append(Problem(name, line, col, message, hint))
 
     if len(data) > MAX_FILE_BYTES:
         problem(1, 1, f"file is larger than {MAX_FILE_BYTES // 1024} KiB")
@@ -224,6 +248,9 @@ def read_text(name: str, data: bytes, label: str = "library") -> _FileResult:
     except YamlError as exc:
         problem(exc.line, exc.col, exc.message, exc.hint)
         return result
+    for line, col, message, hint in doc.refused:
+        result.problems.append(Problem(name, line, col, message, hint))
+        refused.add((line, col))
     if doc.data is None:
         return result
     if not isinstance(doc.data, dict):
@@ -231,11 +258,11 @@ def read_text(name: str, data: bytes, label: str = "library") -> _FileResult:
         return result
     for key in doc.data:
         if key not in TOP_KEYS:
-            problem(*doc.mark((key,), key=True), f"unknown key '{key}'",
+            problem(*doc.mark((key,), key=True), f"unknown key '{shorten(key)}'",
                     did_you_mean(key, TOP_KEYS))
     version = doc.data.get("version", FORMAT_VERSION)
     if version != FORMAT_VERSION or isinstance(version, bool):
-        problem(*doc.mark(("version",)), f"unsupported format version {version!r}",
+        problem(*doc.mark(("version",)), f"unsupported format version {show_value(version)}",
                 f"this trainer reads version {FORMAT_VERSION}")
         return result
     for index, item in enumerate(_items(doc, "exercises", problem)):

@@ -16,8 +16,11 @@ from pydantic import (
     StringConstraints,
     Tag,
 )
+from pydantic_core import PydanticCustomError
 
 from trainer.library.durations import parse_duration
+from trainer.library.problems import unsafe_what
+from trainer.safe_text import unsafe_char
 
 FORMAT_VERSION = 1
 
@@ -25,13 +28,30 @@ Category = Literal["stretch", "aerobic", "strength", "mobility", "posture"]
 Level = Literal["beginner", "intermediate", "advanced"]
 Sides = Literal["none", "each", "alternate"]
 
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[
-    str,
-    Strict(),
-    StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=1, max_length=64)
+    str, Strict(), StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=64)
 ]
+
+
+def _plain_name(name: str) -> str:
+    """Refuse a name with control, bidi or invisible characters, or a line break."""
+    # Names are what a list, a title bar and a session screen show on one line, and what people
+    # pick a routine by: unlike free text, there is no reason for them to hold such characters.
+    char = unsafe_char(name)
+    if char is not None:
+        what = unsafe_what(char)
+    elif "\n" in name or "\t" in name:
+        char, what = ("\\n" if "\n" in name else "\\t"), "a line break or tab"
+    else:
+        return name
+    raise PydanticCustomError("unsafe_text", "contains {what} ({char})",
+                              {"what": what, "char": char})
+
+
 Name = Annotated[
-    str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=80)
+    str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
+    AfterValidator(_plain_name),
 ]
 Text = Annotated[
     str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from trainer.library.problems import shorten
 
 # The C parser when PyYAML was built with libyaml; both only ever build plain data.
 Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -14,7 +17,18 @@ _SCALARS = yaml.constructor.SafeConstructor()
 MAX_DEPTH = 24
 MAX_ALIASES = 200
 MAX_NODES = 200_000
+# No value in the format needs more digits; longer numbers are refused before int() sees them
+# (past 4,300 digits int() raises, and such a number only ever means a broken file).
+MAX_DIGITS = 20
 _COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+# YAML 1.1 reads 1:30 as the number 90; kept as the text 1:30, it is still 90 s as a duration
+# (durations read the clock form) and is no longer 90 where a count is expected.
+_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+_DIGITS = {2: "01", 8: "01234567", 10: "0123456789", 16: "0123456789abcdefABCDEF"}
+_BASES = {2: "binary", 8: "octal", 16: "hexadecimal"}
 
 Path_ = tuple[str | int, ...]
 Mark = tuple[int, int]
@@ -31,6 +45,27 @@ class YamlError(Exception):
         self.hint = hint
 
 
+class Refused:
+    """Stands in for a value already reported as a problem: no field of the model accepts it."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return shorten(self.text)
+
+
+class _Refusal(Exception):
+    """A scalar that cannot stand as written; carries the message and hint."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
 @dataclass
 class Document:
     """Plain data plus the line and column of each value and mapping key, by path."""
@@ -38,6 +73,9 @@ class Document:
     data: Any
     values: dict[Path_, Mark] = field(default_factory=dict)
     keys: dict[Path_, Mark] = field(default_factory=dict)
+    # Values that could not stand as written (line, col, message, hint); each is a `Refused` in
+    # the data, so the exercise or routine holding it fails validation as well.
+    refused: list[tuple[int, int, str, str]] = field(default_factory=list)
 
     def mark(self, path: Path_, *, key: bool = False) -> Mark:
         """Where a path is, or its nearest ancestor that exists."""
@@ -101,7 +139,7 @@ class _Builder:
         # An explicit tag on a list or mapping (!!python/object, !!set, ...) would otherwise be
         # dropped silently, loading something other than what the file says.
         if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTIONS:
-            kind = node.tag.rsplit(":", 1)[-1]
+            kind = shorten(node.tag.rsplit(":", 1)[-1])
             raise YamlError(
                 f"unsupported value type '{kind}'", *_mark(node), hint="remove the tag"
             )
@@ -110,7 +148,12 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
-        return self._scalar(node)
+        try:
+            return self._scalar(node)
+        except _Refusal as exc:
+            key = f"{shorten(path[-1])}: " if path and isinstance(path[-1], str) else ""
+            self.doc.refused.append((*_mark(node), key + exc.message, exc.hint))
+            return Refused(node.value)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
         """A mapping with text keys and no duplicates."""
@@ -118,14 +161,16 @@ class _Builder:
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise YamlError("merge keys (<<) are not supported", *_mark(key_node))
-            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            try:
+                key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            except _Refusal:
+                key = None
             if not isinstance(key, str):
                 raise YamlError("keys must be plain text", *_mark(key_node))
             if key in result:
                 first = self.doc.keys[(*path, key)]
-                raise YamlError(
-                    f"duplicate key '{key}'", *_mark(key_node), hint=f"first at line {first[0]}"
-                )
+                raise YamlError(f"duplicate key '{shorten(key)}'", *_mark(key_node),
+                                hint=f"first at line {first[0]}")
             self.doc.keys[(*path, key)] = _mark(key_node)
             result[key] = self.build(value_node, (*path, key), depth + 1)
         return result
@@ -134,10 +179,62 @@ class _Builder:
         """A scalar by its resolved tag: text, numbers, booleans and null only."""
         if node.tag == "tag:yaml.org,2002:str":
             return node.value
+        if node.tag == _INT:
+            return _integer(node.value)
+        if node.tag == _FLOAT and _SEXAGESIMAL.fullmatch(node.value):
+            return node.value
+        if node.tag == _BOOL:
+            return _boolean(node.value)
         construct = _SCALARS.yaml_constructors.get(node.tag)
         if construct is None or node.tag.endswith(("binary", "timestamp", "set", "omap")):
-            kind = node.tag.rsplit(":", 1)[-1]
+            kind = shorten(node.tag.rsplit(":", 1)[-1])
             raise YamlError(
                 f"unsupported value type '{kind}'", *_mark(node), hint="quote it to make it text"
             )
-        return construct(_SCALARS, node)
+        try:
+            return construct(_SCALARS, node)
+        except (ValueError, KeyError, OverflowError):  # an explicit tag on text that is not one
+            kind = shorten(node.tag.rsplit(":", 1)[-1])
+            raise _Refusal(f"'{shorten(node.value)}' is not a valid {kind}",
+                           "remove the tag, or quote the value to make it text") from None
+
+
+def _boolean(text: str) -> bool:
+    """true or false; YAML 1.1's yes, no, on and off are refused, whatever was meant."""
+    word = text.lower()
+    if word in ("true", "false"):
+        return word == "true"
+    if word in ("yes", "no", "on", "off"):
+        # `level: on` or `say: no` meant the word; `announce: yes` meant true. Either way,
+        # what the file says must be what it means to a reader who does not know YAML 1.1.
+        meaning = "true" if word in ("yes", "on") else "false"
+        raise _Refusal(f"got {meaning} (YAML reads {text} as {meaning})",
+                       f"quote it ('{text}') to make it text, or write true or false")
+    raise _Refusal(f"'{shorten(text)}' is not true or false",  # only with an explicit !!bool
+                   "remove the tag, or quote the value to make it text")
+
+
+def _integer(text: str) -> int | str:
+    """A YAML 1.1 integer, refused where YAML would read it other than as written in decimal."""
+    if _SEXAGESIMAL.fullmatch(text):
+        return text
+    body = text[1:] if text[:1] in "+-" else text
+    digits = body.replace("_", "")
+    base = 10
+    if digits[:2] in ("0b", "0x"):
+        base, digits = (2 if digits[1] == "b" else 16), digits[2:]
+    elif len(digits) > 1 and digits[0] == "0":
+        base = 8
+    if len(digits.lstrip("0")) > MAX_DIGITS:
+        raise _Refusal(f"a number of {len(digits)} digits is far too long",
+                       f"no value here needs more than {MAX_DIGITS} digits")
+    if not digits or any(c not in _DIGITS[base] for c in digits):  # only with an explicit !!int
+        raise _Refusal(f"'{shorten(text)}' is not a whole number",
+                       "remove the tag, or quote the value to make it text")
+    sign = -1 if text[:1] == "-" else 1
+    value = sign * int(digits, base)
+    # 07 is 7 either way; 010 is 8 to YAML and 10 to the person who wrote it.
+    if base == 10 or (base == 8 and value == sign * int(digits)):
+        return value
+    raise _Refusal(f"got {value} (YAML reads {shorten(text)} as {_BASES[base]})",
+                   "write it in decimal, or quote it to make it text")
