@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
-import pickle
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -77,21 +79,109 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+# Cache files are JSON: data that cannot run code, whoever wrote it. A file is
+# {"trainer-cache": CACHE_FORMAT, "value": ...}, the value's tuples written as {"()": [items]}
+# so that what comes back is exactly what was kept (tuples as tuples, lists as lists).
+CACHE_FORMAT = 1
+MAX_CACHE_BYTES = 32 * 1024 * 1024  # 20 prepared routines of the largest size allowed fit
+_TUPLE = "()"
+_LEGACY_SUFFIX = ".pickle"  # what trainer kept before: never read, removed when replaced
+
+
 def read_cached(path: Path) -> object | None:
-    """A value `write_cached` kept in the cache folder; None if missing, corrupt or too old."""
+    """A value `write_cached` kept; None if missing, not a regular file, too big or not ours."""
     try:
-        with path.open("rb") as f:
-            # Our own file in the user's cache folder: nobody else writes there.
-            value: object = pickle.load(f)
-    except Exception:  # missing, truncated, from another version: as good as none
+        text = _read_regular(path, MAX_CACHE_BYTES).decode("utf-8")
+        # Only a value holding a tuple needs the hook (prepared routines hold none).
+        decoder = _WITH_TUPLES if f'"{_TUPLE}"' in text else _PLAIN
+        document = decoder.decode(text)
+    except (OSError, ValueError, RecursionError):  # missing, truncated, not JSON: as good as none
         return None
+    if type(document) is not dict or document.keys() != {"trainer-cache", "value"} \
+            or document["trainer-cache"] != CACHE_FORMAT:
+        return None
+    value: object = document["value"]
     return value
 
 
 def write_cached(path: Path, value: object) -> bool:
-    """Keep a value for `read_cached`; False (and nothing written) if the folder refuses it."""
+    """Keep a value for `read_cached`; False (and nothing written) if it cannot be kept.
+
+    Values are None, bools, ints, finite floats, strings, and lists, tuples and dicts with
+    string keys of them; anything else (a date, a set, a subclass) is refused, as is a folder
+    that cannot be written: the next run just does the work again.
+    """
     try:
-        write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError:  # read-only or full: the next run just does the work again
+        text = json.dumps({"trainer-cache": CACHE_FORMAT, "value": _plain(value)},
+                          allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError):
         return False
+    data = text.encode("ascii")  # json.dumps escapes everything else
+    if len(data) > MAX_CACHE_BYTES:
+        return False
+    try:
+        write_atomic(path, data)
+    except OSError:  # read-only or full
+        return False
+    if path.suffix != _LEGACY_SUFFIX:
+        with contextlib.suppress(OSError):
+            path.with_suffix(_LEGACY_SUFFIX).unlink(missing_ok=True)
     return True
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """At most `limit` bytes of a regular file (OSError for a FIFO, device, folder or symlink)."""
+    # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(f"{path} is larger than {limit} bytes")
+    return data
+
+
+def _plain(value: object) -> object:
+    """The value as JSON data, tuples tagged; TypeError for what JSON cannot give back."""
+    kind = type(value)
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    if kind is list:
+        return [_plain(v) for v in value]  # type: ignore[attr-defined]
+    if kind is tuple:
+        return {_TUPLE: [_plain(v) for v in value]}  # type: ignore[attr-defined]
+    if kind is dict:
+        items: dict[object, object] = value  # type: ignore[assignment]
+        if all(type(k) is str for k in items) and _TUPLE not in items:
+            return {k: _plain(v) for k, v in items.items()}
+    raise TypeError(f"a cache cannot keep {kind.__name__} values like this one")
+
+
+def _restore_tuple(obj: dict[str, object]) -> object:
+    """A JSON object back as a dict, or as the tuple it stands for."""
+    if _TUPLE not in obj:
+        return obj
+    items = obj[_TUPLE]
+    if len(obj) != 1 or type(items) is not list:
+        raise ValueError("not a tuple as write_cached writes one")
+    return tuple(items)
+
+
+def _refuse_constant(name: str) -> object:
+    """NaN and Infinity: json.loads takes them, write_cached never writes them."""
+    raise ValueError(f"{name} is not in a cache file")
+
+
+def _finite(text: str) -> float:
+    """A float as written, refusing what overflows to infinity (1e999)."""
+    value = float(text)
+    if value - value != 0.0:
+        raise ValueError(f"{text[:20]} is not in a cache file")
+    return value
+
+
+_PLAIN = json.JSONDecoder(parse_float=_finite, parse_constant=_refuse_constant)
+_WITH_TUPLES = json.JSONDecoder(object_hook=_restore_tuple, parse_float=_finite,
+                                parse_constant=_refuse_constant)

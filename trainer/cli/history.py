@@ -9,18 +9,18 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
-from trainer.history.charts import week_chart
-from trainer.history.queries import progress
 from trainer.history.records import PhaseRecord, SessionRecord
-from trainer.history.stats import Summary
 from trainer.history.store import History
 from trainer.library.durations import format_clock
-from trainer.library.sources import default_sources
-from trainer.session.catalog import Catalog, CatalogLoader
+
+if TYPE_CHECKING:
+    # Only `stats` needs the library (pydantic, PyYAML: ~150 ms and ~20 MB to import).
+    from trainer.history.stats import Summary
+    from trainer.session.catalog import Catalog
 
 Format = Literal["table", "json", "csv"]
 JSON_VERSION = 1
@@ -41,15 +41,24 @@ def open_history(store: History | None = None) -> History:
 
 def _emit(text: str, out: TextIO | None = None) -> None:
     """Write text as UTF-8 whatever the locale says (a C locale would choke on names)."""
+    write, done = _writer(out)
+    write(text)
+    done()
+
+
+def _writer(out: TextIO | None = None) -> tuple[Callable[[str], object], Callable[[], None]]:
+    """A write function for text to go out as UTF-8, and what to call when all is written."""
     stream = out if out is not None else sys.stdout
     encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "")
     buffer = getattr(stream, "buffer", None)
     if encoding != "utf8" and buffer is not None:
-        stream.flush()
-        buffer.write(text.encode("utf-8"))
-        buffer.flush()
-    else:
-        stream.write(text)
+        stream.flush()  # what was written as text before goes out first
+        return (lambda text: buffer.write(text.encode("utf-8"))), buffer.flush
+    return stream.write, _nothing
+
+
+def _nothing() -> None:
+    """Nothing left to do."""
 
 
 def _local(moment: datetime | None) -> str:
@@ -70,20 +79,24 @@ def history(fmt: Format = "table", limit: int | None = 20, *, store: History | N
     """`trainer history [--json|--csv]`: the latest `limit` sessions (None: all), newest first."""
     opened = open_history(store)
     try:
-        records = opened.recent(limit)
-        if fmt == "json":
-            phases = opened.phases_of([r.id for r in records])
-            _emit(json.dumps(history_json(records, phases), indent=2, ensure_ascii=False)
-                  + "\n", out)
-        elif fmt == "csv":
-            _emit(history_csv(records), out)
+        if fmt in ("json", "csv"):
+            # Written a batch at a time as it is read: any size of history in bounded memory.
+            write, done = _writer(out)
+            batches = opened.recent_batches(limit, phases=fmt == "json")
+            for text in (stream_json(batches) if fmt == "json" else stream_csv(batches)):
+                write(text)
+            done()
         else:
+            records = opened.recent(limit)
             point = opened.resumable()
             _emit(history_table(records, point.session_id if point else None), out)
     finally:
         if store is None:
             opened.close()
     return 0
+
+
+Batches = Iterable[Sequence[tuple[SessionRecord, Sequence[PhaseRecord]]]]
 
 
 def history_json(records: Sequence[SessionRecord],
@@ -94,22 +107,102 @@ def history_json(records: Sequence[SessionRecord],
             "sessions": [r.to_json(phases.get(r.id, [])) for r in records]}
 
 
+def stream_json(batches: Batches) -> Iterator[str]:
+    """The `--json` document in pieces, a piece per session.
+
+    Byte for byte what json.dumps(history_json(...), indent=2, ensure_ascii=False) gives, and
+    a newline: each session is written on its own at its depth in the document.
+    """
+    head = json.dumps({"version": JSON_VERSION, "sessions": []}, indent=2)
+    yield head[:-len("]\n}")]  # up to and with the opening bracket
+    separator = "\n    "
+    for batch in batches:
+        for record, phases in batch:
+            yield separator + _indented(record.to_json(phases), "    ")
+            separator = ",\n    "
+    yield "]\n}\n" if separator == "\n    " else "\n  ]\n}\n"
+
+
+# json.dumps with indent encodes in pure Python, a generator per level: ~5 s for 10,000
+# sessions. _indented gives the same text with the scalars encoded by the C encoder, many at a
+# time: items separated by a newline, which no encoded scalar contains (strings escape it).
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_encode_flat = json.JSONEncoder(ensure_ascii=False, separators=("\n", ":")).encode
+
+
+def _encoded(values: list[Any]) -> list[str]:
+    """Each scalar as json.dumps writes it."""
+    return _encode_flat(values)[1:-1].split("\n") if values else []
+
+
+def _indented(value: Any, pad: str) -> str:
+    """json.dumps(value, indent=2, ensure_ascii=False), its later lines indented by `pad`."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return _encoded([value])[0]
+    inner = pad + "  "
+    if kind is dict and value and all(type(k) is str for k in value):
+        keys = _encoded(list(value))
+        simple = [v for v in value.values() if type(v) in _SCALARS]
+        encoded = iter(_encoded(simple))
+        items = [f"{k}: {next(encoded) if type(v) in _SCALARS else _indented(v, inner)}"
+                 for k, v in zip(keys, value.values(), strict=True)]
+        return "{\n" + inner + (",\n" + inner).join(items) + "\n" + pad + "}"
+    if kind is list and value:
+        table = _table(value, inner)
+        items = table if table is not None else [_indented(v, inner) for v in value]
+        return "[\n" + inner + (",\n" + inner).join(items) + "\n" + pad + "]"
+    # Empty, or a type json.dumps treats its own way: the slow and certain path.
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + pad)
+
+
+def _table(rows: list[Any], pad: str) -> list[str] | None:
+    """Dicts of scalars with the same keys (phases, check-ins), with one call to the encoder."""
+    first = rows[0]
+    if type(first) is not dict or not first or not all(type(k) is str for k in first):
+        return None
+    keys = tuple(first)
+    if not all(type(row) is dict and tuple(row) == keys for row in rows):
+        return None
+    values = [v for row in rows for v in row.values()]
+    if not set(map(type, values)) <= _SCALARS:
+        return None
+    inner = pad + "  "
+    names = [k.replace("%", "%%") for k in _encoded(list(keys))]
+    template = "{\n" + inner + (",\n" + inner).join(f"{k}: %s" for k in names) + "\n" + pad + "}"
+    encoded, width = _encoded(values), len(keys)
+    return [template % tuple(encoded[i:i + width]) for i in range(0, len(encoded), width)]
+
+
 def history_csv(records: Sequence[SessionRecord]) -> str:
     """The `--csv` text: a header row, then one row per session."""
+    return "".join(stream_csv([[(r, ()) for r in records]]))
+
+
+def stream_csv(batches: Batches) -> Iterator[str]:
+    """The `--csv` text in pieces: the header row, then a piece per batch of sessions."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for r in records:
-        checkin = r.checkin
-        writer.writerow([
-            r.id, r.local_day.isoformat(), _local(r.started_at), _local(r.ended_at),
-            r.routine_id, _cell(r.routine_name), r.status, round(r.planned_seconds),
-            round(r.active_seconds),
-            "" if checkin is None or checkin.pain is None else checkin.pain,
-            "" if checkin is None or checkin.effort is None else checkin.effort,
-            "" if checkin is None else _cell(checkin.note),
-        ])
-    return buffer.getvalue()
+    yield buffer.getvalue()
+    for batch in batches:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(_csv_row(r) for r, _ in batch)
+        yield buffer.getvalue()
+
+
+def _csv_row(r: SessionRecord) -> list[object]:
+    """One session's `--csv` row."""
+    checkin = r.checkin
+    return [
+        r.id, r.local_day.isoformat(), _local(r.started_at), _local(r.ended_at),
+        r.routine_id, _cell(r.routine_name), r.status, round(r.planned_seconds),
+        round(r.active_seconds),
+        "" if checkin is None or checkin.pain is None else checkin.pain,
+        "" if checkin is None or checkin.effort is None else checkin.effort,
+        "" if checkin is None else _cell(checkin.note),
+    ]
 
 
 def history_table(records: Sequence[SessionRecord], resumable: int | None = None) -> str:
@@ -136,6 +229,10 @@ def history_table(records: Sequence[SessionRecord], resumable: int | None = None
 def stats(library: Catalog | None = None, *, today: date | None = None,
           store: History | None = None, weeks: int = 8, out: TextIO | None = None) -> int:
     """`trainer stats`: streak, minutes per week as a chart, routines, pain trend, suggestions."""
+    from trainer.history.queries import progress
+    from trainer.library.sources import default_sources
+    from trainer.session.catalog import CatalogLoader
+
     lib = library if library is not None else CatalogLoader().load(default_sources())
     opened = open_history(store)
     try:
@@ -152,6 +249,8 @@ def stats(library: Catalog | None = None, *, today: date | None = None,
 def stats_text(summary: Summary, names: dict[str, str], *, unicode: bool = True,
                empty: bool = False) -> str:
     """The `trainer stats` report."""
+    from trainer.history.charts import week_chart
+
     if empty:
         return "No sessions yet. Start one with `trainer` or `trainer run ROUTINE`.\n"
     days = "day" if summary.streak == 1 else "days"

@@ -49,6 +49,8 @@ from trainer.history.schema import (
 from trainer.session.timeline import Timeline
 
 FILENAME = "history.sqlite3"
+READ_BATCH = 200  # sessions per read in recent_batches: bounded memory, few queries
+Batch = list[tuple[SessionRecord, list[PhaseRecord]]]  # sessions, each with its phase runs
 
 
 class HistoryError(Exception):
@@ -344,6 +346,35 @@ class History:
         return self._records(f"SELECT {_SESSION_COLUMNS} FROM sessions ORDER BY started_at DESC,"
                              " id DESC LIMIT ?", (-1 if limit is None else max(0, limit),))
 
+    def recent_batches(self, limit: int | None = None, *,
+                       phases: bool = False) -> Iterator[Batch]:
+        """What `recent(limit)` returns, in its order, READ_BATCH sessions at a time.
+
+        Each batch comes with its check-ins and (phases=True) its phase runs, so a history of
+        any size is read in bounded memory. Batches are separate reads: a session written while
+        they are taken shows as it is when its batch is read.
+        """
+        remaining = None if limit is None else max(0, limit)
+        after: tuple[Any, ...] = ()
+        while remaining is None or remaining > 0:
+            size = READ_BATCH if remaining is None else min(READ_BATCH, remaining)
+            # Keyset paging on the (started_at, id) order: each batch is one index range scan,
+            # where OFFSET would walk past every row already read.
+            where = " WHERE (started_at, id) < (?, ?)" if after else ""
+            rows = self._db.execute(f"SELECT {_SESSION_COLUMNS} FROM sessions{where}"
+                                    " ORDER BY started_at DESC, id DESC LIMIT ?",
+                                    (*after, size)).fetchall()
+            if not rows:
+                return
+            records = self._with_checkins(rows)
+            runs = self.phases_of([r.id for r in records]) if phases else {}
+            yield [(r, runs.get(r.id, [])) for r in records]
+            if len(rows) < size:
+                return
+            after = (rows[-1][4], rows[-1][0])
+            if remaining is not None:
+                remaining -= len(rows)
+
     def sessions_between(self, start: datetime, end: datetime) -> list[SessionRecord]:
         """Sessions started in [start, end), oldest first."""
         return self._records(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE started_at >= ?"
@@ -378,7 +409,10 @@ class History:
 
     def _records(self, sql: str, params: Sequence[Any]) -> list[SessionRecord]:
         """Session rows with their check-ins."""
-        rows = self._db.execute(sql, params).fetchall()
+        return self._with_checkins(self._db.execute(sql, params).fetchall())
+
+    def _with_checkins(self, rows: Sequence[Sequence[Any]]) -> list[SessionRecord]:
+        """Records of session rows (in _SESSION_COLUMNS order), with their check-ins."""
         ids = [r[0] for r in rows]
         checkins: dict[int, list[CheckIn]] = {i: [] for i in ids}
         for chunk in _chunks(ids, 500):
