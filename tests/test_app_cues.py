@@ -246,3 +246,42 @@ async def test_a_player_failing_mid_session_falls_back_to_the_bell(
         assert len(bells) >= rung + len(TINY_CUES) - 1
     assert len(notices.about_audio()) == 1, notices.messages
 
+
+
+def corrupt_wavs(folder: Path) -> dict[str, str]:
+    """Cue files that decode to nothing, or not at all: {cue: file name in the folder}."""
+    import struct
+
+    def riff(fmt: bytes, data: bytes) -> bytes:
+        body = (b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data"
+                + struct.pack("<I", len(data)) + data)
+        return b"RIFF" + struct.pack("<I", len(body)) + body
+
+    files = {
+        "tick": riff(struct.pack("<HHIIHH", 1, 1, 44100, 132300, 3, 24), b"\x01\x02\x03\x04"),
+        "work": riff(struct.pack("<HHIIHH", 1, 0, 44100, 0, 0, 16), b"\x00\x01" * 50),
+        "rest": b"RIFF\xff\xff\xff\xffWAVEjunk",
+    }
+    for cue, data in files.items():
+        (folder / f"bad-{cue}.wav").write_bytes(data)
+    return {cue: f"bad-{cue}.wav" for cue in files}
+
+
+async def test_corrupt_cue_files_fall_back_to_the_built_in_cues_with_a_notice(
+        library: Catalog, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
+    from trainer import paths
+    from trainer.config import Config
+
+    folder = paths.config_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    config = Config(acknowledged_safety=True, sounds=corrupt_wavs(folder))
+    player = RecordingPlayer(clock)
+    notices = Notices()
+    app = make_app(library, clock, routine_id="tiny", player=player, config=config)
+    async with app.run_test(message_hook=notices) as pilot:
+        await pilot.pause()
+        await run_tiny(pilot, clock)
+    heard = [name for _, name in player.played]
+    assert heard == [name for _, name in TINY_CUES]  # every cue still sounds, the built-in one
+    said = [m for m in notices.messages if "bad-" in m]
+    assert len(said) == 3 and all("cannot use" in m for m in said), notices.messages

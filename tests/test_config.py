@@ -18,7 +18,7 @@ def config_file() -> Path:
 def test_no_file_means_the_defaults() -> None:
     config = load_config()
     assert config == Config()
-    assert config.problem is None
+    assert config.problems == []
 
 
 def test_saved_settings_come_back() -> None:
@@ -48,16 +48,18 @@ def test_broken_yaml_gives_the_defaults_and_says_so() -> None:
     for _ in range(2):  # a broken file is never remembered as good
         config = load_config()
         assert config.theme is None
-        assert config.problem == f"{config_file()} is not valid YAML; using the defaults"
+        [problem] = config.problems
+        assert problem.startswith(f"{config_file()}:2:1: YAML syntax")
+        assert problem.endswith("using the defaults")
 
 
 def test_a_corrupt_kept_parse_is_ignored() -> None:
     config_file().parent.mkdir(parents=True)
     config_file().write_text("acknowledged_safety: true\n")
     load_config()
-    (paths.cache_dir() / "config.pickle").write_bytes(b"\x80\x05 not a pickle")
+    (paths.cache_dir() / "config.json").write_bytes(b"\x80\x05 not json")
     assert load_config().acknowledged_safety
-    (paths.cache_dir() / "config.pickle").write_bytes(b"")
+    (paths.cache_dir() / "config.json").write_text('["acknowledged_safety: true\\n", 5]')
     assert load_config().acknowledged_safety
 
 
@@ -71,3 +73,46 @@ def test_unchanged_settings_are_read_without_pyyaml() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=os.environ.copy(), check=True)
     assert out.stdout.split() == ["nord", "False"]
+
+
+def test_each_unusable_setting_is_a_problem_at_its_line_and_the_rest_still_apply() -> None:
+    config_file().parent.mkdir(parents=True)
+    config_file().write_text("theme: nord\nvolume: 150\naudio: loud\nmuted: yes\n"
+                             "colour: red\nsounds: [tick.wav]\nvoice: false\n")
+    config = load_config()
+    assert (config.theme, config.voice, config.volume, config.audio, config.muted) == (
+        "nord", False, 80, "auto", False)
+    where = [p.removeprefix(f"{config_file()}:").split(": ")[0] for p in config.problems]
+    assert where == ["2:9", "3:8", "4:8", "5:1", "6:9"], config.problems
+    assert any("volume: expected a whole number 0-100, got 150" in p for p in config.problems)
+    assert any("unknown setting 'colour'" in p for p in config.problems)
+
+
+def test_hostile_config_files_are_refused_quickly_with_a_reason() -> None:
+    config_file().parent.mkdir(parents=True)
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+    cases = {
+        "alias bomb": bomb,
+        "deep nesting": "theme: " + "[" * 20000 + "]" * 20000 + "\n",
+        "huge file": "# padding\n" * 1_200_000,
+        "huge integer": "volume: " + "9" * 5000 + "\n",
+        "not UTF-8": b"theme: caf\xe9\n",
+    }
+    for name, text in cases.items():
+        if isinstance(text, bytes):
+            config_file().write_bytes(text)
+        else:
+            config_file().write_text(text)
+        config = load_config()
+        assert config.problems, name
+        assert config.volume == 80 and config.theme is None, name
+
+
+def test_a_pipe_in_place_of_config_yaml_does_not_hang_the_start() -> None:
+    config_file().parent.mkdir(parents=True)
+    os.mkfifo(config_file())
+    config = load_config()  # would block forever opening the pipe for reading
+    [problem] = config.problems
+    assert "not a regular file" in problem

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from trainer import paths
-from trainer.audio.pcm import read_wav
+from trainer.audio.pcm import read_wav, wav_bytes
 from trainer.audio.synth import CUE_NAMES, RECIPES, fallback_tone, synthesise
 from trainer.session.engine import Event
 
@@ -25,6 +25,7 @@ EVENT_CUES = {"countdown": "tick", "halfway": "halfway", "rep": "rep", "switch_s
 PRIORITY = ("complete", "switch", "work", "rest", "get_ready", "tick", "halfway", "rep")
 SOUND_SUFFIXES = (".wav",)  # WAV needs no ffmpeg, so an override plays everywhere
 MIN_VOLUME_DB = -40.0  # volume 1 %; 0 % is silence
+MIN_SOUND_MS = 10  # a user's cue shorter than this is heard as nothing
 
 
 def cue_for(event: Event) -> str | None:
@@ -92,7 +93,10 @@ def load_cue_set(overrides: Mapping[str, Path] | None = None,
         candidates = [p for p in (overrides.get(name), shipped) if p is not None]
         for path in candidates:
             try:
-                cues.sounds[name] = read_wav(path)
+                sound = read_wav(path)
+                if path != shipped:
+                    _check_override(sound)
+                cues.sounds[name] = sound
             except FileNotFoundError:
                 if path != shipped:
                     cues.notes.append(f"cue '{name}': {path} not found")
@@ -107,6 +111,17 @@ def load_cue_set(overrides: Mapping[str, Path] | None = None,
             cues.sounds[name] = synthesise(name) if name in RECIPES else fallback_tone()
             cues.sources[name] = "synthesised"
     return cues
+
+
+def _check_override(sound: Any) -> None:
+    """Raise ValueError unless a user's cue can be mixed and played like the shipped ones."""
+    if len(sound) < MIN_SOUND_MS:
+        raise ValueError(f"it holds less than {MIN_SOUND_MS} ms of audio")
+    try:
+        # Everything a session does with a cue: change its volume, write it for a player.
+        wav_bytes(apply_volume(sound, 50) or sound)
+    except Exception as exc:  # pydub and audioop raise their own types for odd data
+        raise ValueError(f"it cannot be played ({exc})") from exc
 
 
 class SoundPathError(ValueError):

@@ -175,8 +175,17 @@ class CueEngine:
         `progress` hears the fraction done (voice rendering is the slow part); `should_stop`
         lets a cancelled worker end early, leaving the cues usable.
         """
+        try:
+            self._prepare(should_stop, progress)
+        except Exception as exc:  # same contract as handle(): a bug costs cues, not the session
+            self._notice(f"audio: could not prepare the cues ({exc})")
+
+    def _prepare(self, should_stop: Callable[[], bool] | None,
+                 progress: Callable[[float], None] | None) -> None:
+        """What prepare() does."""
         cues = self._load_cues()
-        self.notes.extend(cues.notes)
+        for note in cues.notes:
+            self._notice(note)  # a cue file of the person's own that is not used: say so
         combos = self.combinations()
         self._player_prepare(self._render([c for c in combos if c[1] is None]))
         if self.voice and self.timeline.announce:

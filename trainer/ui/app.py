@@ -133,8 +133,10 @@ class TrainerApp(App[None]):
         if self.config.keys:
             # config.yaml `keys:` maps binding ids (session.pause, ...) to other keys.
             self.set_keymap(self.config.keys)
-        if self.config.problem:
-            self.notify(self.config.problem, severity="warning", timeout=8, markup=False)
+        if self.config.problems:
+            # Each with its file:line:col; a few at most, so one notice holds them all.
+            self.notify("\n".join(self.config.problems[:5]), title="config.yaml",
+                        severity="warning", timeout=10, markup=False)
         self._resolve_sounds()
         if not self.is_headless:
             # Real terminals only: under Pilot a test run would stop obeying SIGTERM.
