@@ -170,7 +170,6 @@ MUTATIONS: dict[str, Callable[[dict[str, Any]], object]] = {
     "phase's exercise missing": lambda d: _entry(d)["exercises"].clear(),
     "instructions as text": lambda d: next(iter(_entry(d)["exercises"].values())).update(
         {"instructions": "do it"}),
-    "tuple tag with company": _set("title", {"()": [], "x": 1}),
 }
 
 
@@ -234,8 +233,7 @@ def _same(a: object, b: object) -> bool:
 
 @pytest.mark.parametrize("value", [
     None, True, 0, -1.5, 1e300, -0.0, 2**70, "", "naïve ✓ \x00 \ud800 \"()\"",
-    ["text", {"data": [1, 2]}], ("text", {"data": [1, 2]}), [(), [], {}, ((1,), [2])],
-    {"(": [1], "k": ("v", None)},
+    ["text", {"data": [1, 2]}], [[], {}, [[1], [2]]], {"(": [1], "k": ["v", None]},
 ])
 def test_what_is_kept_comes_back_exactly(value: object) -> None:
     path = paths.cache_dir() / "value.json"
@@ -244,8 +242,8 @@ def test_what_is_kept_comes_back_exactly(value: object) -> None:
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), date(2024, 1, 1), {1, 2},
-                                   b"bytes", {1: "int key"}, {"()": [1]}, {"a": object()}],
-                         ids=["nan", "inf", "date", "set", "bytes", "int-key", "tag-key",
+                                   b"bytes", {1: "int key"}, ("a", "tuple"), {"a": object()}],
+                         ids=["nan", "inf", "date", "set", "bytes", "int-key", "tuple",
                               "object"])
 def test_what_json_cannot_give_back_is_not_kept(value: object) -> None:
     path = paths.cache_dir() / "value.json"

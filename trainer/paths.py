@@ -80,21 +80,16 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 # Cache files are JSON: data that cannot run code, whoever wrote it. A file is
-# {"trainer-cache": CACHE_FORMAT, "value": ...}, the value's tuples written as {"()": [items]}
-# so that what comes back is exactly what was kept (tuples as tuples, lists as lists).
+# {"trainer-cache": CACHE_FORMAT, "value": ...}; only values JSON gives back exactly are kept.
 CACHE_FORMAT = 1
 MAX_CACHE_BYTES = 32 * 1024 * 1024  # 20 prepared routines of the largest size allowed fit
-_TUPLE = "()"
 _LEGACY_SUFFIX = ".pickle"  # what trainer kept before: never read, removed when replaced
 
 
 def read_cached(path: Path) -> object | None:
     """A value `write_cached` kept; None if missing, not a regular file, too big or not ours."""
     try:
-        text = _read_regular(path, MAX_CACHE_BYTES).decode("utf-8")
-        # Only a value holding a tuple needs the hook (prepared routines hold none).
-        decoder = _WITH_TUPLES if f'"{_TUPLE}"' in text else _PLAIN
-        document = decoder.decode(text)
+        document = _DECODER.decode(_read_regular(path, MAX_CACHE_BYTES).decode("utf-8"))
     except (OSError, ValueError, RecursionError):  # missing, truncated, not JSON: as good as none
         return None
     if type(document) is not dict or document.keys() != {"trainer-cache", "value"} \
@@ -107,7 +102,7 @@ def read_cached(path: Path) -> object | None:
 def write_cached(path: Path, value: object) -> bool:
     """Keep a value for `read_cached`; False (and nothing written) if it cannot be kept.
 
-    Values are None, bools, ints, finite floats, strings, and lists, tuples and dicts with
+    Values are None, bools, ints, finite floats, strings, and lists and dicts with
     string keys of them; anything else (a date, a set, a subclass) is refused, as is a folder
     that cannot be written: the next run just does the work again.
     """
@@ -144,29 +139,17 @@ def _read_regular(path: Path, limit: int) -> bytes:
 
 
 def _plain(value: object) -> object:
-    """The value as JSON data, tuples tagged; TypeError for what JSON cannot give back."""
+    """The value itself; TypeError for what JSON cannot give back as it was (a tuple, a date)."""
     kind = type(value)
     if kind in (str, int, float, bool) or value is None:
         return value
     if kind is list:
         return [_plain(v) for v in value]  # type: ignore[attr-defined]
-    if kind is tuple:
-        return {_TUPLE: [_plain(v) for v in value]}  # type: ignore[attr-defined]
     if kind is dict:
         items: dict[object, object] = value  # type: ignore[assignment]
-        if all(type(k) is str for k in items) and _TUPLE not in items:
+        if all(type(k) is str for k in items):
             return {k: _plain(v) for k, v in items.items()}
     raise TypeError(f"a cache cannot keep {kind.__name__} values like this one")
-
-
-def _restore_tuple(obj: dict[str, object]) -> object:
-    """A JSON object back as a dict, or as the tuple it stands for."""
-    if _TUPLE not in obj:
-        return obj
-    items = obj[_TUPLE]
-    if len(obj) != 1 or type(items) is not list:
-        raise ValueError("not a tuple as write_cached writes one")
-    return tuple(items)
 
 
 def _refuse_constant(name: str) -> object:
@@ -182,6 +165,4 @@ def _finite(text: str) -> float:
     return value
 
 
-_PLAIN = json.JSONDecoder(parse_float=_finite, parse_constant=_refuse_constant)
-_WITH_TUPLES = json.JSONDecoder(object_hook=_restore_tuple, parse_float=_finite,
-                                parse_constant=_refuse_constant)
+_DECODER = json.JSONDecoder(parse_float=_finite, parse_constant=_refuse_constant)
