@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from trainer.library.durations import format_clock
 from trainer.library.model import Exercise, Routine
 from trainer.session.engine import Session
 from trainer.session.timeline import build_timeline
@@ -55,7 +56,28 @@ def test_self_paced_reps_count_up_and_ask_for_enter() -> None:
     assert view.target == "8 reps · press Enter when done"
 
 
-def test_time_left_is_to_the_minute() -> None:
-    assert view_at(0).session_left == f"{-(-TIMELINE.total // 60):.0f} min left"
-    assert [_left(s) for s in (0, 30, 60, 61, 600)] == [
-        "finished", "under a minute left", "1 min left", "2 min left", "10 min left"]
+def test_time_left_is_exact_to_the_second() -> None:
+    assert view_at(0).session_left == f"{format_clock(TIMELINE.total)} left"
+    assert [_left(s) for s in (0, 0.2, 30, 60, 61, 600, 3725)] == [
+        "finished", "0:01 left", "0:30 left", "1:00 left", "1:01 left", "10:00 left",
+        "1:02:05 left"]
+
+
+def test_up_next_is_labelled_in_every_phase() -> None:
+    assert view_at(2.2).up_next == "Up next: Reach · 30s"
+    rest = next(p for p in TIMELINE.phases if p.kind == "rest")
+    assert view_at(rest.start + 1).up_next.startswith("Up next: ")
+
+
+def test_extending_timed_reps_adds_reps_at_the_tempo_and_moves_the_bar() -> None:
+    now = [0.0]
+    session = Session(TIMELINE, lambda: now[0])
+    bridge = TIMELINE.phases[5]
+    assert (bridge.reps, bridge.tempo) == (12, 3)
+    now[0] = bridge.start + 30.0  # rep 11 of 12, 30 s into 36 s
+    before = present(session.state(), TIMELINE, EXERCISES)
+    assert before.target == "rep 11 of 12"
+    assert session.extend(10)  # 46 s: 15 whole reps at 3 s
+    after = present(session.state(), TIMELINE, EXERCISES)
+    assert after.target == "rep 11 of 15"
+    assert after.phase_progress == 30 / 46 < before.phase_progress

@@ -230,8 +230,35 @@ def test_extend_adds_and_takes_away_time(timeline: Timeline, clock: FakeClock) -
     events = run_until(session, clock, now + 35)
     assert seen(events) == [("halfway", 1, 0), ("countdown", 1, 3), ("countdown", 1, 2),
                             ("countdown", 1, 1), ("phase_started", 2, 0)]
-    assert [e.at - now for e in events] == pytest.approx([10, 32, 33, 34, 35])
+    # Halfway follows the phase as extended: 20 s into its 40 s, which is 15 s from now.
+    assert [e.at - now for e in events] == pytest.approx([15, 32, 33, 34, 35])
     assert session.state().phase.index == 2
+
+
+def test_extending_timed_reps_ticks_more_reps_and_the_bar_follows(clock: FakeClock) -> None:
+    exercises = {"bridge": Exercise.model_validate(
+        {"id": "bridge", "name": "Bridge", "category": "strength", "reps": 4, "tempo": 3})}
+    tl = make_timeline(["bridge"], exercises, countdown=0)
+    session = Session(tl, clock)
+    clock.advance(5 + 4)  # 4 s into the 12 s of reps: rep 2 ticked at 3 s
+    session.tick()
+    assert session.extend(6)  # 18 s: two reps more at the same tempo
+    state = session.state()
+    assert (state.length, state.reps, state.progress) == (18, 6, pytest.approx(4 / 18))
+    events = run_until(session, clock, clock.now + 14)
+    assert seen(events) == [("rep", 1, 3), ("rep", 1, 4), ("rep", 1, 5), ("rep", 1, 6),
+                            ("finished", 2, 0)]
+
+
+def test_a_cue_an_extend_moves_into_the_past_is_passed_not_played(
+        timeline: Timeline, clock: FakeClock) -> None:
+    session = Session(timeline, clock)
+    clock.advance(5 + 12)  # 12 s into jog's 30: halfway at 15 s still to come
+    session.tick()
+    assert session.extend(-8)  # 22 s: halfway now at 11 s, already behind
+    events = run_until(session, clock, clock.now + 10)
+    assert seen(events) == [("countdown", 1, 3), ("countdown", 1, 2), ("countdown", 1, 1),
+                            ("phase_started", 2, 0)]
 
 
 def test_shortened_phase_plays_no_cues_beyond_its_new_end(timeline: Timeline,

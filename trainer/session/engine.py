@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from trainer.session.timeline import Phase, Timeline
+from trainer.session.timeline import HALFWAY_MIN, Phase, Timeline
 
 Clock = Callable[[], float]
 EventKind = Literal["phase_started", "countdown", "halfway", "switch_sides", "rep", "finished"]
@@ -38,12 +38,26 @@ class State:
     finished: bool
     session_remaining: float
     session_total: float
+    length: float | None = None  # this run's length, extensions included; None if self-paced
 
     @property
     def progress(self) -> float:
         """Fraction of the phase done (self-paced phases against their estimate)."""
-        planned = self.phase.duration or self.phase.estimate
+        planned = self.length or self.phase.estimate
         return min(1.0, self.elapsed / planned) if planned > 0 else 1.0
+
+    @property
+    def reps(self) -> int | None:
+        """How many reps this run of a timed-reps phase holds (extending adds reps at the tempo)."""
+        phase = self.phase
+        if not (phase.reps and phase.tempo) or self.length is None:
+            return phase.reps
+        return timed_reps(self.length, phase.tempo)
+
+
+def timed_reps(length: float, tempo: float) -> int:
+    """Whole reps at this tempo in this length (at least one)."""
+    return max(1, int(length / tempo + 1e-9))
 
 
 @dataclass(frozen=True)
@@ -121,8 +135,9 @@ class Session:
         current_left = remaining if remaining is not None else max(0.0, phase.estimate - elapsed)
         if self.finished:
             current_left = 0.0
+        length = None if self._deadline is None else self._deadline - self._t0
         return State(phase, remaining, elapsed, self.paused, self.finished,
-                     current_left + self._after[self._index], self.timeline.total)
+                     current_left + self._after[self._index], self.timeline.total, length)
 
     def snapshot(self) -> Snapshot:
         """Where the session is, for resuming later."""
@@ -199,6 +214,10 @@ class Session:
         new = max(now, self._deadline + seconds)
         self.extended_total += new - self._deadline
         self._deadline = new
+        # Cues the new length moves to before now (a halfway, a rep, a countdown) are passed,
+        # not played at once in a burst.
+        self._fired |= {(kind, value) for kind, at, value in self._cue_times()
+                        if kind != "phase_started" and at <= now}
         return True
 
     def done(self) -> bool:
@@ -232,20 +251,34 @@ class Session:
             self._fired.add(("phase_started", 0))
 
     def _cue_times(self) -> list[tuple[EventKind, float, int]]:
-        """Every cue of the current phase with its clock time."""
+        """Every cue of the current phase with its clock time, on its (extended) length."""
         phase = self.phase
         times: list[tuple[EventKind, float, int]] = [("phase_started", self._t0, 0)]
+        length = None if self._deadline is None else self._deadline - self._t0
+        timed_rep_ticks = bool(phase.reps and phase.tempo and length is not None)
         for cue in phase.cues:
-            # Countdowns follow the (possibly extended) deadline; the rest follow the start.
+            # Countdowns follow the deadline and the halfway cue the middle of the phase as it
+            # now is; rep ticks are counted again from the tempo below.
+            if cue.kind == "rep" and timed_rep_ticks:
+                continue
             if cue.kind == "countdown" and self._deadline is not None:
                 at = self._deadline - cue.value
                 if at <= self._t0:
                     continue  # the phase was shortened to less than this count
+            elif cue.kind == "halfway" and length is not None:
+                if length < HALFWAY_MIN:
+                    continue  # shortened below the length that has a halfway cue at all
+                at = self._t0 + length / 2
             else:
                 at = self._t0 + cue.at
                 if self._deadline is not None and at >= self._deadline:
                     continue  # past the end of a shortened phase
             times.append((cue.kind, at, cue.value))
+        if timed_rep_ticks:
+            assert phase.tempo is not None and length is not None
+            times += [("rep", self._t0 + k * phase.tempo, k + 1)
+                      for k in range(1, timed_reps(length, phase.tempo))]
+            times.sort(key=lambda t: t[1])
         return times
 
     def _advance(self, now: float) -> None:

@@ -59,12 +59,10 @@ def _how_to(exercise: ExerciseInfo | None) -> str:
 
 
 def _left(seconds: float) -> str:
-    """Time left in the session, to the minute: the big clock already counts the seconds."""
+    """Time left in the session, to the second, as the big clock counts it."""
     if seconds <= 0:
         return "finished"
-    if seconds < 60:
-        return "under a minute left"
-    return f"{math.ceil(seconds / 60 - 1e-9)} min left"
+    return f"{format_clock(math.ceil(seconds - 1e-9))} left"
 
 
 def present(state: State, timeline: Timeline, exercises: Mapping[str, ExerciseInfo]) -> View:
@@ -87,8 +85,9 @@ def present(state: State, timeline: Timeline, exercises: Mapping[str, ExerciseIn
         clock = format_clock(math.ceil(state.remaining - 1e-9))
         target = ""
         if phase.reps and phase.tempo:
-            rep = min(phase.reps, int(state.elapsed // phase.tempo) + 1)
-            target = f"rep {rep} of {phase.reps}"
+            reps = state.reps or phase.reps  # extended: more reps at the same tempo
+            rep = min(reps, int(state.elapsed // phase.tempo) + 1)
+            target = f"rep {rep} of {reps}"
         elif phase.kind == "switch":
             target = "Change to the other side"
         elif phase.say:
@@ -100,7 +99,7 @@ def present(state: State, timeline: Timeline, exercises: Mapping[str, ExerciseIn
         if upcoming.side in ("left", "right"):
             up_next += f" · {upcoming.side} side"
     else:
-        up_next = f"{upcoming.title} · {timing_text(upcoming)}"
+        up_next = f"Up next: {upcoming.title} · {timing_text(upcoming)}"
     total = state.session_total
     return View(
         index=phase.index,
