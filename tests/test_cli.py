@@ -211,7 +211,7 @@ def test_version(cwd: Path) -> None:
     assert result.stdout.strip() == f"trainer {trainer.__version__}"
 
 
-def test_override_note_is_printed_once(cwd: Path, write_yaml: WriteYaml) -> None:
+def test_the_override_note_is_said_by_validate_only(cwd: Path, write_yaml: WriteYaml) -> None:
     folder = cwd / "lib"
     write_yaml("mine.yaml", """
         version: 1
@@ -223,6 +223,29 @@ def test_override_note_is_printed_once(cwd: Path, write_yaml: WriteYaml) -> None
     result = run_trainer("show", "quick-test", "--json", "--library", str(folder), cwd=cwd)
     assert result.returncode == 0
     assert json.loads(result.stdout)["name"] == "Mine"
+    assert result.stderr == ""  # meant, so not repeated on every run
+    result = run_trainer("list", "--library", str(folder), cwd=cwd)
+    assert result.returncode == 0 and "quick-test" in result.stdout
+    assert result.stderr == ""
+    result = run_trainer("validate", "--library", str(folder), cwd=cwd)
+    assert result.returncode == 0
     notes = [line for line in result.stderr.splitlines() if "'quick-test'" in line]
     assert len(notes) == 1
     assert notes[0].startswith(f"note: {folder / 'mine.yaml'}:5:5: ")
+
+
+def test_validate_says_plainly_that_a_path_does_not_exist(
+        cwd: Path, write_yaml: WriteYaml) -> None:
+    result = run_trainer("validate", "missing.yaml", cwd=cwd)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == "trainer: missing.yaml: no such file or folder\n"
+    write_yaml("good.yaml", GOOD, cwd)
+    result = run_trainer("validate", "good.yaml", "gone.yaml", cwd=cwd)
+    assert result.returncode == 1  # the file that is there is still checked
+    assert result.stdout.startswith("ok: ")
+    assert result.stderr == "trainer: gone.yaml: no such file or folder\n"
+    (cwd / "gone.yaml").symlink_to(cwd / "nowhere.yaml")  # the loader says where it leads
+    result = run_trainer("validate", "gone.yaml", cwd=cwd)
+    assert result.returncode == 1
+    assert result.stdout.startswith("gone.yaml:1:1: symlink to ")

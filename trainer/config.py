@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import stat
-from dataclasses import dataclass, field, fields
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,13 @@ class Config:
     sounds: dict[str, str] = field(default_factory=dict)  # cue name -> file in the config folder
     keys: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # "file:line:col: message", at most a few
+    # Bookkeeping, not settings. Where each `keys:` entry is ("file:line:col"): only the app
+    # knows its binding ids, so it is the app that says which are unknown (`unknown_key_ids`).
+    key_lines: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # Why config.yaml must not be written (it exists but could not be read); None if it may be.
+    locked: str | None = field(default=None, compare=False, repr=False)
+    # The settings as read (empty: the defaults): saving writes only what differs from them.
+    loaded: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def path(self) -> Path:
@@ -40,35 +49,82 @@ class Config:
         return paths.config_dir() / "config.yaml"
 
 
+# Said of a config.yaml that cannot be read: it is never written over (the person's edits stay).
+_LEFT_ALONE = "using the defaults, and leaving the file as it is until it is fixed"
+
+
 def load_config() -> Config:
-    """The saved settings; each value that cannot be used keeps its default, with a problem."""
+    """The saved settings; each value that cannot be used keeps its default, with a problem.
+
+    A file that exists but cannot be read (broken YAML, unreadable, not a regular file, too big,
+    not a mapping) gives the defaults and `locked`: `save_config` then never writes over it.
+    """
     config = Config()
     try:
         text = _read_text(config.path)
     except FileNotFoundError:
         return config
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        config.problems.append(f"{config.path}: cannot read it ({reason}); using the defaults")
+        config.locked = f"{config.path}: cannot read it ({_reason(exc)})"
+        config.problems.append(f"{config.locked}; {_LEFT_ALONE}")
         return config
     cache = paths.cache_dir() / "config.json"
     saved = paths.read_cached(cache)
-    if isinstance(saved, list) and len(saved) == 2 and saved[0] == text \
-            and isinstance(saved[1], dict):
+    if isinstance(saved, list) and len(saved) == 3 and saved[0] == text \
+            and isinstance(saved[1], dict) and _marks_ok(saved[2]):
         _apply(config, saved[1], None)  # the same text gave no problems last time
+        _note_key_lines(config, saved[2])
+        config.loaded = _settings(config)
         return config
     from trainer.library.yamlnodes import YamlError, load  # the library's bounded reader
 
     try:
         doc = load(text)
     except YamlError as exc:
-        config.problems.append(f"{config.path}:{exc.line}:{exc.col}: {exc.message}; "
-                               "using the defaults")
+        config.locked = f"{config.path}:{exc.line}:{exc.col}: {exc.message}"
+        config.problems.append(f"{config.locked}; {_LEFT_ALONE}")
         return config
     _apply(config, doc.data, doc)
+    if doc.data is not None and not isinstance(doc.data, dict):
+        config.locked = f"{config.path}: not a mapping of settings"
+    marks = {key: list(doc.keys[("keys", key)]) for key in config.keys
+             if ("keys", key) in doc.keys}
+    _note_key_lines(config, marks)
+    config.loaded = _settings(config)
     if not config.problems:
-        paths.write_cached(cache, [text, doc.data])  # not kept: parsed again next time
+        paths.write_cached(cache, [text, doc.data, marks])  # not kept: parsed again next time
     return config
+
+
+def _reason(exc: Exception) -> str:
+    """An OSError's words, or the exception's message."""
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+
+
+def _marks_ok(marks: object) -> bool:
+    """True for a kept {binding id: [line, col]}."""
+    return isinstance(marks, dict) and all(
+        isinstance(mark, list) and len(mark) == 2
+        and all(type(n) is int for n in mark) for mark in marks.values())
+
+
+def _note_key_lines(config: Config, marks: dict[str, list[int]]) -> None:
+    """Remember where each `keys:` entry is written, as file:line:col."""
+    config.key_lines = {key: f"{config.path}:{line}:{col}" for key, (line, col) in marks.items()}
+
+
+def unknown_key_ids(config: Config, known: Collection[str]) -> list[str]:
+    """A problem (with its line) for each `keys:` entry naming a binding id not in `known`."""
+    from trainer.library.problems import did_you_mean, shorten
+
+    found: list[str] = []
+    for key in config.keys:
+        if key not in known:
+            hint = did_you_mean(key, sorted(known))
+            where = config.key_lines.get(key, str(config.path))
+            found.append(f"{where}: keys: no key binding '{shorten(key)}'"
+                         + (f" ({hint})" if hint else "; the README lists them"))
+    return found
 
 
 def _read_text(path: Path) -> str:
@@ -104,7 +160,7 @@ def _apply(config: Config, data: Any, doc: Document | None) -> None:
                 line, col = doc.mark((key,), key=key not in _KNOWN) if doc else (1, 1)
                 found.append((line, col, message))
     elif data is not None:
-        found.append((1, 1, "config.yaml should be a mapping of settings; using the defaults"))
+        found.append((1, 1, f"config.yaml should be a mapping of settings; {_LEFT_ALONE}"))
     config.problems += [f"{config.path}:{line}:{col}: {message}"
                         for line, col, message in sorted(found)]
 
@@ -137,15 +193,101 @@ def _setting(config: Config, key: str, value: Any) -> str | None:
     return None
 
 
-def save_config(config: Config) -> str | None:
-    """Write the settings atomically; returns a message instead of raising."""
-    import yaml
+def _settings(config: Config) -> dict[str, Any]:
+    """The settings alone (maps copied), by name."""
+    return {key: dict(value) if isinstance(value, dict) else value
+            for key in _KNOWN for value in (getattr(config, key),)}
 
-    data: dict[str, Any] = {
-        f.name: getattr(config, f.name) for f in fields(config) if f.name != "problems"
-    }
+
+def save_config(config: Config) -> str | None:
+    """Write the settings the app changed into config.yaml; returns a message instead of raising.
+
+    Only the settings that differ from what was read (`loaded`; the defaults for a Config not
+    read from a file) are written, each in place: the person's comments, order, other keys and
+    values the app could not use (`volume: loud`, an unknown key) stay as they are, until the
+    app itself changes that setting. The file is read again first, so a hand edit made while
+    the app ran is kept too. A file that cannot be read is never written over: the settings
+    stay in memory, and nothing is said if loading already said why (`locked`).
+    """
+    changes = {key: value for key, value in _settings(config).items()
+               if value != config.loaded.get(key, getattr(_DEFAULTS, key))}
+    if not changes:
+        return None
+    path = config.path
+    existed = True
     try:
-        paths.write_atomic(config.path, yaml.safe_dump(data, sort_keys=False).encode("utf-8"))
+        text = _read_text(path)
+    except FileNotFoundError:
+        text, existed = "", False
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return _unsaved(config, f"{path}: cannot read it ({_reason(exc)})")
+    try:
+        edited = _edit(text, changes)
+    except _Unwritable as exc:
+        return _unsaved(config, f"{path}{exc}")
+    target = Path(os.path.realpath(path))  # a symlinked config.yaml stays a symlink
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode) if existed else None
+        paths.write_atomic(target, edited.encode("utf-8"))
+        if mode is not None:
+            os.chmod(target, mode)  # the temporary file was made private
     except OSError as exc:
         return f"could not save settings: {exc.strerror or exc}"
+    config.loaded.update(changes)
+    config.locked = None
     return None
+
+
+_DEFAULTS = Config()
+
+
+class _Unwritable(Exception):
+    """config.yaml as it is now cannot be edited safely; the message follows its path."""
+
+
+def _unsaved(config: Config, why: str) -> str | None:
+    """The notice for settings kept in memory only; None if loading already said so."""
+    if config.locked:
+        return None
+    return f"settings not saved: {why}; fix it and they will be"
+
+
+def _edit(text: str, changes: dict[str, Any]) -> str:
+    """config.yaml's text with `changes` made, everything else kept (round-trip YAML)."""
+    from trainer.library.yamlnodes import YamlError, load
+
+    try:
+        # The bounded reader first: ruamel never sees what the library would refuse to read.
+        data = load(text).data
+    except YamlError as exc:
+        raise _Unwritable(f":{exc.line}:{exc.col}: {exc.message}") from None
+    if data is not None and not isinstance(data, dict):
+        raise _Unwritable(": not a mapping of settings")
+    from ruamel.yaml import YAML  # only when saving: ~20 ms of start-up otherwise
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError
+
+    yaml = YAML()  # round trip: comments, order, quoting and flow style are kept
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never fold a long line the person wrote
+    try:
+        tree = yaml.load(text)
+    except YAMLError as exc:  # read by PyYAML but not by ruamel: leave it be
+        raise _Unwritable(f": cannot edit it ({str(exc).splitlines()[0]})") from None
+    prefix = ""
+    if tree is None:  # empty, or comments only: they stay at the top
+        tree = CommentedMap()
+        prefix = text if not text or text.endswith("\n") else text + "\n"
+    for key, value in changes.items():
+        old = tree.get(key)
+        if value is None:
+            tree.pop(key, None)
+        elif isinstance(value, dict) and isinstance(old, dict):
+            for name in [name for name in old if name not in value]:
+                del old[name]
+            old.update({name: v for name, v in value.items() if old.get(name) != v})
+        else:
+            tree[key] = value
+    out = io.StringIO()
+    yaml.dump(tree, out)
+    return prefix + out.getvalue()

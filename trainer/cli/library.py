@@ -31,9 +31,9 @@ def cmd_export(lib: Catalog, routine_id: str, output: Path, voice: bool, volume:
 
 def load(extra: Sequence[Path]) -> Catalog:
     """The library, with a one-line pointer to its problems on stderr."""
+    # Notes (a routine of yours overriding a built-in one) are `trainer validate`'s to say: an
+    # override is meant, and repeating it on every `list` and `show` is noise.
     lib = CatalogLoader().load(default_sources(extra))
-    for note in lib.notes:
-        print(f"note: {note}", file=sys.stderr)
     if lib.problems:
         count = len(lib.problems)
         print(f"trainer: {count} problem{'s' * (count != 1)} in the library; "
@@ -129,7 +129,7 @@ def cmd_show(lib: Catalog, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(tl.to_json(), indent=2, ensure_ascii=False))
         return 0
-    print(f"{tl.routine_name} ({routine_id}): {format_clock(tl.total)}, {len(tl.phases)} phases")
+    print(f"{tl.routine_name} ({routine_id}): {format_clock(tl.total)}, {tl.steps} phases")
     print(f"{'start':>7} {'length':>7}  {'phase':10} {'what':30} details")
     for p in tl.phases:
         length = format_duration(p.duration) if p.duration is not None else (
@@ -145,6 +145,21 @@ def cmd_show(lib: Catalog, args: argparse.Namespace) -> int:
 
 def cmd_validate(extra: Sequence[Path], targets: Sequence[Path]) -> int:
     """`trainer validate [PATH ...]`: problems on stdout, exit 1 if there are any."""
+    # A PATH that does not exist is said plainly (and is a failure); the others are still checked.
+    # A symlink to nothing, or a loop, is the loader's to report: it says where the link leads.
+    missing = [t for t in targets if not os.path.lexists(t)]
+    for target in missing:
+        print(f"trainer: {target}: no such file or folder", file=sys.stderr)
+    if missing:
+        targets = [t for t in targets if t not in missing]
+        if not targets:
+            return 1
+    status = _validate(extra, targets)
+    return 1 if missing else status
+
+
+def _validate(extra: Sequence[Path], targets: Sequence[Path]) -> int:
+    """Validate the libraries, or only the files at `targets` (which exist)."""
     # A PATH outside every library is loaded as one more library, after the others, exactly as
     # `--library PATH` would load it: the same files, the same problems.
     sources = default_sources(extra)
