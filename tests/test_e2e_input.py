@@ -38,7 +38,8 @@ BAD_SEQUENCES = [
     b"\x1b[48;99999;99999;1;1t", b"\x1b[48;0;0;0;0t",  # in-band resizes no terminal sends
     b"\x1b[<0;99999999;99999999M", b"\x1b[<35;-5;-5M", b"\x1b[M\xff\xff\xff",
     b"\x1b[?2026;9$y", b"\x1b[?2048;9$y", b"\x1b[99999999999;99999999999R",
-    b"\x1b[200~caf\xe9\xff\x1b[1114112u\x1b[201~", b"\x1b]0;title\x07", b"\x1bPjunk\x1b\\",
+    # Textual reads what a DCS holds as typed keys: its payload holds no command letters.
+    b"\x1b[200~caf\xe9\xff\x1b[1114112u\x1b[201~", b"\x1b]0;title\x07", b"\x1bPxyz\x1b\\",
 ]
 # Bytes that are commands somewhere a session passes (trainer/ui/screens/session.py,
 # summary.py, Textual's App): quit (q, Esc, ctrl+q, ctrl+c), the palette (ctrl+p), ctrl+z,
@@ -94,14 +95,14 @@ def test_bad_bytes_bad_sequences_and_random_junk_leave_the_session_running(
         type_in(term, junk(JUNK_BYTES))
         # The clock ran on through it all: the 1 s lead-in gave way to the hold.
         term.wait_for("HOLD", timeout=30)
-        for _ in range(10):  # skip the long phases
+        for _ in range(10):  # skip the long phases (so the session is recorded as skipped)
             term.child.send("n")
             try:
-                term.wait_for("Completed: Typing junk", timeout=1.0)
+                term.wait_for("Mostly skipped: Typing junk", timeout=1.0)
                 break
             except AssertionError:
                 continue
-        term.wait_for("Completed: Typing junk")
+        term.wait_for("Mostly skipped: Typing junk")
         junk_seconds = time.monotonic() - started
         term.child.send("\x11")  # ctrl+q: the summary's check-in boxes take plain keys
         status = term.wait_exit()

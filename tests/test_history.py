@@ -482,10 +482,10 @@ def test_resume_plans_restart_the_phase(timeline: Timeline, clock: FakeClock) ->
 
 
 def test_schema_version_is_set_on_a_new_store(store: History, db_path: Path) -> None:
-    assert store.schema_version == len(MIGRATIONS) == 1
+    assert store.schema_version == len(MIGRATIONS) == 2
     db = sqlite3.connect(db_path)
     try:
-        assert db.execute("PRAGMA user_version").fetchone() == (1,)
+        assert db.execute("PRAGMA user_version").fetchone() == (2,)
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     finally:
         db.close()
@@ -502,7 +502,7 @@ def test_an_empty_file_or_version_0_database_is_migrated(tmp_path: Path) -> None
     for path in (empty, version0):
         with History.open(path) as store:
             assert store.problem is None and store.path == path
-            assert store.schema_version == 1
+            assert store.schema_version == len(MIGRATIONS)
             assert store.counts() == {"sessions": 0, "phases": 0, "checkins": 0}
 
 
@@ -512,14 +512,14 @@ def test_a_current_database_is_opened_as_it_is_and_a_new_migration_applies(
         session_id = store.start_session(timeline, T0)
         store.add_checkin(session_id, 3, 6, "fine")
     with History.open(db_path) as store:  # at the current version: nothing to do
-        assert store.schema_version == 1 and store.counts()["sessions"] == 1
+        assert store.schema_version == len(MIGRATIONS) and store.counts()["sessions"] == 1
 
-    def v2(db: sqlite3.Connection) -> None:
+    def v_next(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE sessions ADD COLUMN mood TEXT")
 
-    monkeypatch.setattr(history_schema, "MIGRATIONS", (*MIGRATIONS, v2))
+    monkeypatch.setattr(history_schema, "MIGRATIONS", (*MIGRATIONS, v_next))
     with History.open(db_path) as store:
-        assert store.problem is None and store.schema_version == 2
+        assert store.problem is None and store.schema_version == len(MIGRATIONS) + 1
         record = store.get(session_id)
         assert record is not None and record.checkins[0].pain == 3
     db = sqlite3.connect(db_path)

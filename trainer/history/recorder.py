@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Literal
 
-from trainer.history.records import PhaseRecord, utcnow
+from trainer.history.records import EndStatus, PhaseRecord, mostly_skipped, utcnow
 from trainer.history.resume import ResumePlan
 from trainer.history.schema import reason_of
 from trainer.history.store import History, HistoryBusy, HistoryError
@@ -34,6 +33,7 @@ class Recorder:
     lead_in_until: int = 0  # phases before this index are a resume's lead-in: not recorded
     active_base: float = 0.0  # active seconds from before a resume
     problem: str | None = field(init=False, default=None)
+    status: EndStatus | None = field(init=False, default=None)  # how it ended, once it has
     closed: bool = field(init=False, default=False)
     _index: int = field(init=False)
     _start: float = field(init=False)
@@ -90,16 +90,25 @@ class Recorder:
         return self._write_state()
 
     def finish(self, completed: bool) -> bool:
-        """The session ended: completed, or stopped by the person (then not resumable)."""
+        """The session ended: completed (or skipped, see records.mostly_skipped), or stopped."""
         if self.closed:
             return False
         self._observe()
         if not self.session.finished:
             self._close_run(self._index, self._active_now(), partial=True)
-        status: Literal["completed", "stopped"] = (
-            "completed" if completed or self.session.finished else "stopped")
-        return self._run(lambda batch: self.history.finish(
-            self.session_id, status, self._active_seconds(), batch, self.wall()))
+        ended = completed or self.session.finished
+
+        def write(batch: list[PhaseRecord]) -> bool:
+            # Run to its end, it is `skipped` if less than half its exercise time was done,
+            # counting the runs stored before a resume as well.
+            status: EndStatus = "stopped"
+            if ended:
+                status = "skipped" if mostly_skipped(self._all_runs(batch)) else "completed"
+            self.status = status
+            return self.history.finish(self.session_id, status, self._active_seconds(), batch,
+                                       self.wall())
+
+        return self._run(write)
 
     def interrupt(self) -> bool:
         """Leave the session interrupted, resumable at the phase in progress; safe to repeat."""
@@ -153,6 +162,15 @@ class Recorder:
             # Not written means the row is no longer running (ended elsewhere): stop writing.
             self.closed = True
         return written
+
+    def _all_runs(self, batch: list[PhaseRecord]) -> list[PhaseRecord]:
+        """Every phase run of this session: those stored, with `batch` added as the store would."""
+        runs = {p.index: p for p in self.history.phases(self.session_id)}
+        for p in batch:
+            old = runs.get(p.index)
+            runs[p.index] = p if old is None else replace(
+                old, actual_seconds=old.actual_seconds + p.actual_seconds, skipped=p.skipped)
+        return list(runs.values())
 
     def _active_now(self) -> float:
         """The session clock without pauses."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from trainer.session.timeline import Phase
+from trainer.session.timeline import ACTIVE_KINDS, Phase
 
 if TYPE_CHECKING:
     from trainer.history.stats import Entry  # the read side: not needed to record a session
@@ -17,8 +17,11 @@ NOTE_MAX = 500
 PAIN_RANGE = (0, 10)
 EFFORT_RANGE = (1, 10)  # RPE
 
-Status = Literal["running", "completed", "stopped", "interrupted"]
-STATUSES: tuple[str, ...] = ("running", "completed", "stopped", "interrupted")
+# skipped: run to its end with less than half of its exercise time done (see mostly_skipped).
+Status = Literal["running", "completed", "skipped", "stopped", "interrupted"]
+STATUSES: tuple[str, ...] = ("running", "completed", "skipped", "stopped", "interrupted")
+EndStatus = Literal["completed", "skipped", "stopped"]  # the statuses History.finish writes
+DONE_SHARE = 0.5  # less than this share of the planned exercise time done: `skipped`
 
 
 # -- time ------------------------------------------------------------------------------------
@@ -85,6 +88,27 @@ class PhaseRecord:
         return {"index": self.index, "kind": self.kind, "title": self.title,
                 "exercise": self.exercise, "planned_seconds": self.planned_seconds,
                 "actual_seconds": self.actual_seconds, "skipped": self.skipped}
+
+
+def exercise_seconds(phases: Iterable[PhaseRecord]) -> tuple[float, float]:
+    """Exercise time done and planned over phase runs (work, hold and reps phases)."""
+    # A phase counts at most its planned length (going back and running it again is not more
+    # of the routine). A self-paced reps phase ended with Enter was done, however quick; one
+    # that was skipped counts only the time spent in it before the skip.
+    done = planned = 0.0
+    for p in phases:
+        if p.kind not in ACTIVE_KINDS:
+            continue
+        planned += p.planned_seconds
+        full = p.kind == "reps" and not p.skipped
+        done += p.planned_seconds if full else min(p.actual_seconds, p.planned_seconds)
+    return done, planned
+
+
+def mostly_skipped(phases: Iterable[PhaseRecord]) -> bool:
+    """True when less than DONE_SHARE of the planned exercise time was done."""
+    done, planned = exercise_seconds(phases)
+    return planned > 0 and done < DONE_SHARE * planned
 
 
 @dataclass(frozen=True)

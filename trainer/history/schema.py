@@ -77,9 +77,45 @@ def _v1(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX checkins_session ON checkins (session_id)")
 
 
+_SESSIONS_V2 = """
+        CREATE TABLE sessions_v2 (
+            id INTEGER PRIMARY KEY,
+            routine_id TEXT NOT NULL,
+            routine_name TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            status TEXT NOT NULL CHECK (status IN
+                ('running', 'completed', 'skipped', 'stopped', 'interrupted')),
+            planned_seconds REAL NOT NULL,
+            active_seconds REAL NOT NULL DEFAULT 0,
+            resume_index INTEGER,
+            resume_elapsed REAL,
+            phase_count INTEGER NOT NULL,
+            pid INTEGER,
+            host TEXT,
+            updated_at TEXT NOT NULL
+        )"""
+_SESSION_FIELDS = ("id, routine_id, routine_name, fingerprint, started_at, ended_at, status, "
+                   "planned_seconds, active_seconds, resume_index, resume_elapsed, phase_count, "
+                   "pid, host, updated_at")
+
+
+def _v2(db: sqlite3.Connection) -> None:
+    """Version 2: the status `skipped` (a session run to its end with most of it skipped)."""
+    # SQLite cannot change a CHECK in place: the table is rebuilt as its ALTER TABLE page
+    # describes (foreign keys are off meanwhile, see migrate), its rows and ids kept.
+    db.execute(_SESSIONS_V2)
+    db.execute(f"INSERT INTO sessions_v2 ({_SESSION_FIELDS}) "
+               f"SELECT {_SESSION_FIELDS} FROM sessions")
+    db.execute("DROP TABLE sessions")
+    db.execute("ALTER TABLE sessions_v2 RENAME TO sessions")
+    db.execute("CREATE INDEX sessions_started ON sessions (started_at)")
+
+
 # MIGRATIONS[n] takes a database from schema version n to n + 1; a new version is one more
 # function appended here (never edit a released one).
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1,)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
 TABLES = ("sessions", "phases", "checkins")
 
 
@@ -95,17 +131,25 @@ def migrate(db: sqlite3.Connection) -> int:
         raise NewerSchema(schema_version(db))
     if schema_version(db) == len(migrations):
         return len(migrations)
-    db.execute("BEGIN IMMEDIATE")
+    # Foreign keys off while a table is rebuilt: dropping the old sessions table would
+    # otherwise delete every phase and check-in (the rebuild keeps every id, so no reference
+    # breaks). The pragma does nothing inside a transaction, so it is set around it.
+    keys = int(db.execute("PRAGMA foreign_keys").fetchone()[0])
+    db.execute("PRAGMA foreign_keys = OFF")
     try:
-        version = schema_version(db)  # another process may have migrated meanwhile
-        for number in range(version, len(migrations)):
-            migrations[number](db)
-            db.execute(f"PRAGMA user_version = {number + 1}")
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = schema_version(db)  # another process may have migrated meanwhile
+            for number in range(version, len(migrations)):
+                migrations[number](db)
+                db.execute(f"PRAGMA user_version = {number + 1}")
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+    finally:
+        db.execute(f"PRAGMA foreign_keys = {'ON' if keys else 'OFF'}")
     return len(migrations)
 
 

@@ -33,7 +33,9 @@ class Entry:
 
     @property
     def completed(self) -> bool:
-        """True if the session ran to its end."""
+        """True if the session ran to its end with most of it done (what streaks count)."""
+        # A `skipped` session reached its end with less than half its exercise time done:
+        # it counts toward no streak, completion or progression (its minutes still count).
         return self.status == "completed"
 
 

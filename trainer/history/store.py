@@ -7,9 +7,9 @@
 # memory; either way History.problem says so in a sentence the app can show.
 #
 # A session's life: start_session (running) -> checkpoint at every phase change and on pause ->
-# finish (completed or stopped) or mark_interrupted (quit, SIGHUP, SIGTERM, a crash). A process
-# killed outright leaves its row running; the next process sees that its pid is gone and offers
-# it for resume like an interrupted one. Recorder does all of this for a Session.
+# finish (completed, skipped or stopped) or mark_interrupted (quit, SIGHUP, SIGTERM, a crash). A
+# process killed outright leaves its row running; the next process sees that its pid is gone
+# and offers it for resume like an interrupted one. Recorder does all of this for a Session.
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from trainer import paths
 from trainer.history.records import (
@@ -30,6 +30,7 @@ from trainer.history.records import (
     NOTE_MAX,
     PAIN_RANGE,
     CheckIn,
+    EndStatus,
     PhaseRecord,
     SessionRecord,
     iso,
@@ -215,12 +216,15 @@ class History:
             self._add_phases(db, session_id, phases_done)
         return True
 
-    def finish(self, session_id: int, status: Literal["completed", "stopped"],
+    def finish(self, session_id: int, status: EndStatus,
                active_seconds: float, phases_done: Sequence[PhaseRecord] = (),
                now: datetime | None = None) -> bool:
-        """End a session as completed or stopped; it is no longer resumable."""
-        if status not in ("completed", "stopped"):
-            raise ValueError(f"finish status must be completed or stopped, not {status!r}")
+        """End a session as completed, skipped or stopped; it is no longer resumable."""
+        # `skipped` is for a session that ran to its end with most of it skipped
+        # (records.mostly_skipped): Recorder.finish decides, from every phase run.
+        if status not in ("completed", "skipped", "stopped"):
+            raise ValueError("finish status must be completed, skipped or stopped, "
+                             f"not {status!r}")
         stamp = iso(now)
         with self._write() as db:
             cursor = db.execute(

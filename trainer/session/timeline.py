@@ -88,6 +88,11 @@ class Timeline:
         return self.phases[-1].start if self.phases else 0.0
 
     @property
+    def steps(self) -> int:
+        """Phases a person goes through, as the app counts them ("phase 3/14"): all but done."""
+        return max(1, len(self.phases) - 1)
+
+    @property
     def fingerprint(self) -> str:
         """Changes whenever the phases would differ; used to tell if a resume point still fits."""
         import hashlib  # only for the history: not imported before the first frame

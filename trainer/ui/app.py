@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
@@ -49,6 +50,10 @@ class TrainerApp(App[None]):
 
     CSS_PATH = "trainer.tcss"
     TITLE = "trainer"
+    # Ctrl+C quits like Ctrl+Q, as in any terminal program (Textual's own binding only says
+    # how to quit). Not a priority binding: with text selected (a box, or the mouse) the
+    # screen or the box copies it first, as Textual does; with nothing selected it quits.
+    BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, id="app.quit")]
     HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (40, "-narrow"), (80, "-normal"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-tiny-h"), (12, "-short"), (24, "-tall")]
 
@@ -76,6 +81,8 @@ class TrainerApp(App[None]):
         self.today = today
         self.sound_overrides: dict[str, Path] = {}
         self._player_waiters: list[Callable[[Player], None]] = []
+        # The routine of a session left mid-way (and resumable), for a line after the app.
+        self.left_session: str | None = None
 
     @property
     def history(self) -> History:
@@ -133,6 +140,28 @@ class TrainerApp(App[None]):
         if self.config.keys:
             # config.yaml `keys:` maps binding ids (session.pause, ...) to other keys.
             self.set_keymap(self.config.keys)
+
+            def say_unknown_key_ids() -> None:
+                """Each id no screen declares, once, with its line (imports every screen)."""
+                import importlib
+                import pkgutil
+
+                from trainer.config import unknown_key_ids
+                from trainer.ui import screens
+
+                modules = [importlib.import_module(f"{screens.__name__}.{info.name}")
+                           for info in pkgutil.iter_modules(screens.__path__)]
+                owners = [type(self), *(value for module in modules
+                                        for value in vars(module).values()
+                                        if isinstance(value, type) and issubclass(value, Screen))]
+                known = {getattr(binding, "id", None) for owner in owners
+                         for binding in owner.BINDINGS}
+                if unknown := unknown_key_ids(self.config, {i for i in known if i}):
+                    self.notify("\n".join(unknown[:5]), title="config.yaml keys",
+                                severity="warning", timeout=10, markup=False)
+
+            # Off the event loop: importing every screen is 0.15 s, and a session may be running.
+            self.run_worker(say_unknown_key_ids, thread=True, group="keys")
         if self.config.problems:
             # Each with its file:line:col; a few at most, so one notice holds them all.
             self.notify("\n".join(self.config.problems[:5]), title="config.yaml",
@@ -348,6 +377,8 @@ class TrainerApp(App[None]):
         """Save settings, saying so if that fails."""
         if not self.save_settings:
             return
+        # Only what changed is written, into the file as the person left it; a config.yaml that
+        # cannot be read is never written over (loading said so): settings stay in memory.
         problem = save_config(self.config)
         if problem:
             self.notify(problem, severity="warning", markup=False)

@@ -11,6 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from trainer.ui.app import TrainerApp
 
 EXTEND_STEP = 10.0
+HOW_MAX = 8  # rows of instructions at most; the clock takes the rest of the screen
+LOWER_ROWS = 5  # below the clock besides the instructions: bar, target, gap, up next, session
 FLASH_SECONDS = 0.3
 BAR_SECONDS = 5.0
 SESSION_BAR_SECONDS = 10.0  # the whole session's bar barely moves in a few seconds anyway
@@ -57,6 +60,8 @@ class SessionResult:
     phases_done: int
     phases_skipped: int
     phases_total: int
+    # As recorded: completed, skipped (run to the end, less than half of it done) or stopped.
+    status: str = ""
 
 
 class SessionScreen(Screen[SessionResult]):
@@ -145,6 +150,7 @@ class SessionScreen(Screen[SessionResult]):
         self._clock = self.query_one(BigClock)
         self._bars = (self.query_one("#phase-bar", ProgressLine),
                       self.query_one("#session-bar", ProgressLine))
+        self._fit_instructions()
         self.tick()
         self.call_after_refresh(self._first_frame_drawn)
 
@@ -255,6 +261,20 @@ class SessionScreen(Screen[SessionResult]):
             loop = asyncio.get_running_loop()
             self._timer = loop.call_later(_delay(state), self.post_message, self.Tick())
 
+    def on_resize(self) -> None:
+        """The instructions wrap anew at another width."""
+        self._fit_instructions()
+
+    def _fit_instructions(self) -> None:
+        """The text below the clock only as tall as it needs (the instructions at most HOW_MAX
+        rows, scrolling past that): the clock, sharing the rows with it, gets all the rest."""
+        width = max(1, (self.size.width or self.app.size.width) - 4)  # padding, scrollbar
+        text = self._texts["instructions"]
+        lines = text.get_content_height(Size(width, HOW_MAX), Size(width, HOW_MAX), width)
+        rows = max(1, min(HOW_MAX, lines))
+        self.query_one("#how").styles.max_height = rows
+        self.query_one("#lower").styles.max_height = LOWER_ROWS + rows
+
     def refresh_view(self, view: View) -> None:
         """Update only the widgets whose content changed."""
         old, self.view = self.view, view
@@ -271,6 +291,8 @@ class SessionScreen(Screen[SessionResult]):
             text = getattr(view, name)
             if getattr(old, name) != text:
                 self._texts[name].update(text)
+        if old.instructions != view.instructions:
+            self._fit_instructions()
         status = self._status_text(view)
         if status != self._status:  # Static.update repaints (and lays out) even if unchanged
             self._status = status
@@ -291,7 +313,7 @@ class SessionScreen(Screen[SessionResult]):
 
     def _status_text(self, view: View) -> str:
         """Muted or not, and which phase of how many."""
-        count = len(self.timeline.phases) - 1
+        count = self.timeline.steps
         return ("muted · " if self.muted else "") + f"phase {min(view.index + 1, count)}/{count}"
 
     # -- commands ----------------------------------------------------------------
@@ -351,17 +373,34 @@ class SessionScreen(Screen[SessionResult]):
             self.notify(problem, severity="warning", timeout=8, markup=False)
 
     def interrupt(self) -> None:
-        """The app is going away mid-session: leave it resumable."""
-        if self.recorder is not None and self.session is not None:
-            self.recorder.interrupt()
+        """The app is going away mid-session: leave it resumable (and say so once it has gone)."""
+        session = self.session
+        if self.recorder is not None and session is not None:
+            mid_session = not session.finished
+            if self.recorder.interrupt() and mid_session:
+                self.trainer.left_session = self.timeline.routine_name
 
     @work
     async def action_quit_session(self) -> None:
-        """Ask, then stop the session."""
-        from trainer.ui.screens.confirm import ConfirmScreen  # seldom needed: not at start
+        """Ask, the session paused meanwhile; then stop it, or carry on where it was."""
+        from trainer.ui.screens.confirm import EndSessionScreen  # seldom needed: not at start
 
-        if await self.app.push_screen_wait(ConfirmScreen("End this session?", "End", "Keep going")):
+        session = self.session
+        if session is None:
+            return
+        paused_here = not session.paused  # a pause the person made stays after "Keep going"
+        if paused_here:
+            self.action_toggle_pause()  # a checkpoint too: the app may be left from the dialog
+        if self.session is None:
+            return  # it ended in the catching up before the pause
+        end = await self.app.push_screen_wait(EndSessionScreen())
+        if self.session is not session:
+            return  # gone meanwhile (the app is closing)
+        if end:
+            session.resume()  # the time in the dialog counts as paused, not as exercise
             self._finish(completed=False)
+        elif paused_here and session.paused:
+            self.action_toggle_pause()
 
     def _finish(self, *, completed: bool) -> None:
         """Stop ticking and hand over the result."""
@@ -373,6 +412,9 @@ class SessionScreen(Screen[SessionResult]):
         if self.recorder is not None:
             self.recorder.finish(completed=completed)
             self._report(self.recorder.problem)
+        status = self.recorder.status if self.recorder is not None else None
+        if status is None:  # no record (history unavailable): as far as the screen knows
+            status = "completed" if completed else "stopped"
         state = session.state()
         end = session.finished_at if session.finished_at is not None else session.clock()
         active = [p.index for p in self.timeline.phases if p.active]
@@ -383,12 +425,13 @@ class SessionScreen(Screen[SessionResult]):
             else None,
             routine_id=self.timeline.routine_id,
             routine_name=self.timeline.routine_name,
-            completed=completed,
+            completed=status == "completed",
             active_seconds=max(0.0, end - session.started_at - session.paused_total),
             paused_seconds=session.paused_total,
             phases_done=len(reached) - skipped,
             phases_skipped=skipped,
             phases_total=len(active),
+            status=status,
         ))
 
 
@@ -411,11 +454,15 @@ def _delay(state: State) -> float:
 
 def describe_result(result: SessionResult) -> str:
     """One paragraph about a finished session."""
-    how = "Completed" if result.completed else "Stopped early"
+    skipped = result.status == "skipped"
+    how = ("Completed" if result.completed else "Mostly skipped" if skipped
+           else "Stopped early")
     paused = ""
     if result.paused_seconds:
         paused = f" (plus {format_clock(result.paused_seconds)} paused)"
+    why = ("\n\nLess than half of the exercise time was done, so this session is recorded as "
+           "skipped: it does not count toward your streak or progress." if skipped else "")
     return (f"{how}: {printable(result.routine_name)}\n\n"
             f"Time: {format_clock(result.active_seconds)}{paused}\n"
             f"Exercise phases done: {result.phases_done} of {result.phases_total}"
-            + (f", {result.phases_skipped} skipped" if result.phases_skipped else ""))
+            + (f", {result.phases_skipped} skipped" if result.phases_skipped else "") + why)
