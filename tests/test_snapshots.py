@@ -32,6 +32,11 @@ def test_library_screen(snap_compare, size: tuple[int, int]) -> None:  # type: i
     assert snap_compare(_app(), terminal_size=size)
 
 
+def test_library_screen_filtered(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    # Filtered, then back on the list: the tab titles count the matches, Esc is offered.
+    assert snap_compare(_app(), terminal_size=(80, 24), press=["slash", *"stretch", "enter"])
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_session_screen(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     async def into_the_hold(pilot) -> None:  # type: ignore[no-untyped-def]

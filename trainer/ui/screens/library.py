@@ -1,12 +1,20 @@
-"""The home screen: routines and exercises, with details, a filter and the library's problems."""
+"""The home screen: routines and exercises, with details, a filter and the library's problems.
+
+Routines are grouped by level, gentlest and shortest first; exercises by category, then level.
+The name column takes the width the other columns leave and long names wrap onto a second line,
+so the level stays on screen at every width the detail pane is shown at.
+"""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
+from textual.events import Key, Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static, TabbedContent, TabPane
@@ -27,7 +35,8 @@ class LibraryScreen(Screen[None]):
 
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="library.filter"),
-        Binding("t", "toggle_tab", "Routines/Exercises", id="library.tab"),
+        Binding("escape", "clear_filter", "Clear", id="library.clear_filter"),
+        Binding("t", "toggle_tab", "Switch tab", id="library.tab"),
         Binding("exclamation_mark", "problems", "Problems", id="library.problems"),
         Binding("h", "app.history", "History", id="library.history"),
         Binding("q", "app.quit", "Quit", id="library.quit"),
@@ -43,23 +52,28 @@ class LibraryScreen(Screen[None]):
     def __init__(self, library: Catalog) -> None:
         super().__init__()
         self.library = library
+        # The width the tables get; 0 until the first layout (then names are not wrapped).
+        self._table_width = 0
+        self._kept: dict[str, str | None] = {}
 
     def compose(self) -> ComposeResult:
         """Filter, problem count, tabs with a table and a detail pane each."""
         lib = self.library
         with Vertical(classes="body"):
             with Horizontal(id="library-top"):
-                yield Input(placeholder="Filter: name, level, category…  ( / )", id="filter")
+                box = Input(placeholder="Filter: name, level, category…  ( / )", id="filter")
+                box.cursor_blink = False  # a blink redraws twice a second: idle stays idle
+                yield box
                 count = len(lib.problems)
                 yield Button(f"⚠ {count} problem{'s' * (count != 1)}", id="problems-button",
                              variant="warning", classes="" if count else "hidden")
             with TabbedContent(id="tabs"):
-                with TabPane(f"Routines ({len(lib.routines)})", id="routines-tab"), \
+                with TabPane(_count("Routines", len(lib.routines)), id="routines-tab"), \
                         Horizontal(classes="browser"):
                     yield DataTable(id="routine-table", cursor_type="row", zebra_stripes=True)
                     with VerticalScroll(classes="detail"):
                         yield Static(id="routine-detail")
-                with TabPane(f"Exercises ({len(lib.exercises)})", id="exercises-tab"), \
+                with TabPane(_count("Exercises", len(lib.exercises)), id="exercises-tab"), \
                         Horizontal(classes="browser"):
                     yield DataTable(id="exercise-table", cursor_type="row", zebra_stripes=True)
                     with VerticalScroll(classes="detail"):
@@ -69,14 +83,31 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Fill the tables and focus the routines."""
-        routines = self.query_one("#routine-table", DataTable)
-        # Time first: names can be long, and a cut-off time would be the worst loss.
-        routines.add_columns("Time", "Routine", "Level")
-        exercises = self.query_one("#exercise-table", DataTable)
-        exercises.add_columns("Exercise", "Category", "Level")
         self._fill("")
-        routines.focus()
+        self.query_one("#routine-table", DataTable).focus()
+        self.call_after_refresh(self._fit)
         self.call_after_refresh(resume_collector)
+
+    def on_resize(self, event: Resize) -> None:
+        """Fit the name columns once the tables have their new width."""
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        """Refill the tables if the width they get has changed."""
+        width = self._active_table().size.width
+        if width and width != self._table_width:
+            self._table_width = width
+            self._fill(self.query_one("#filter", Input).value)
+
+    def _name_width(self, names: list[str], others: list[int]) -> int | None:
+        """The name column's width: the room left beside the other columns, None before layout."""
+        if not self._table_width:
+            return None
+        # Room for the scrollbar is always kept, so a wrapped row cannot push the level off.
+        padding = 2 * (len(others) + 1)
+        room = self._table_width - 2 - padding - sum(others)
+        longest = max((cell_len(name) for name in names), default=0)
+        return max(10, min(longest, room))
 
     def _fill(self, query: str) -> None:
         """Show the rows matching every word of the filter."""
@@ -87,23 +118,72 @@ class LibraryScreen(Screen[None]):
             return all(word in haystack for word in words)
 
         lib = self.library
-        table = self.query_one("#routine-table", DataTable)
-        table.clear()
         # Gentlest and shortest first: "start slowly, increase gradually".
-        ordered = sorted(lib.routines.values(),
-                         key=lambda r: (LEVELS.index(r.level), lib.timeline(r.id).total))
-        for routine in ordered:
+        routines = sorted(lib.routines.values(),
+                          key=lambda r: (LEVELS.index(r.level), lib.timeline(r.id).total))
+        times = {r.id: format_clock(lib.timeline(r.id).total) for r in routines}
+        names = {r.id: printable(r.name) for r in routines}
+        table = self._reset("#routine-table")
+        # Time first: the one figure a cut-off or wrapped cell would hurt most.
+        table.add_column("Time", key="time")
+        name_width = self._name_width(
+            list(names.values()), [max(map(len, times.values()), default=4),
+                                   max((len(r.level) for r in routines), default=5)])
+        table.add_column("Routine", key="name", width=name_width)
+        table.add_column("Level", key="level")
+        shown = 0
+        for routine in routines:
             if matches(routine.id, routine.name, routine.level, routine.summary,
                        " ".join(self._mix(routine.id))):
-                total = format_clock(lib.timeline(routine.id).total)
-                table.add_row(total, Text(printable(routine.name)), routine.level, key=routine.id)
-        table = self.query_one("#exercise-table", DataTable)
-        table.clear()
-        for ex in lib.exercises.values():
+                table.add_row(times[routine.id], Text(names[routine.id]), routine.level,
+                              key=routine.id, height=_height(names[routine.id], name_width))
+                shown += 1
+        self._count_tab("routines-tab", "Routines", shown, len(routines), words)
+        routine_key = self._restore("#routine-table")
+
+        exercises = sorted(lib.exercises.values(),
+                           key=lambda e: (e.category, LEVELS.index(e.level)))
+        ex_names = {e.id: printable(e.name) for e in exercises}
+        table = self._reset("#exercise-table")
+        name_width = self._name_width(
+            list(ex_names.values()), [max((len(e.category) for e in exercises), default=8),
+                                      max((len(e.level) for e in exercises), default=5)])
+        table.add_column("Exercise", key="name", width=name_width)
+        table.add_column("Category", key="category")
+        table.add_column("Level", key="level")
+        shown = 0
+        for ex in exercises:
             if matches(ex.id, ex.name, ex.category, ex.level, ex.summary, " ".join(ex.muscles)):
-                table.add_row(Text(printable(ex.name)), ex.category, ex.level, key=ex.id)
-        self._show_routine(self._current("#routine-table"))
-        self._show_exercise(self._current("#exercise-table"))
+                table.add_row(Text(ex_names[ex.id]), ex.category, ex.level, key=ex.id,
+                              height=_height(ex_names[ex.id], name_width))
+                shown += 1
+        self._count_tab("exercises-tab", "Exercises", shown, len(exercises), words)
+        exercise_key = self._restore("#exercise-table")
+        self._show_routine(routine_key)
+        self._show_exercise(exercise_key)
+
+    def _reset(self, selector: str) -> DataTable[str | Text]:
+        """Empty a table (columns too, as their widths change), remembering its cursor's row."""
+        table: DataTable[str | Text] = self.query_one(selector, DataTable)
+        self._kept[selector] = self._current(selector)
+        table.clear(columns=True)
+        return table
+
+    def _restore(self, selector: str) -> str | None:
+        """Put the cursor back on the row it was on, if that row is still shown."""
+        table = self.query_one(selector, DataTable)
+        kept = self._kept.get(selector)
+        if kept is not None and kept in table.rows:
+            table.move_cursor(row=table.get_row_index(kept), animate=False)
+        return self._current(selector)
+
+    def _count_tab(self, pane: str, title: str, shown: int, total: int,
+                   words: list[str]) -> None:
+        """Say in the tab's title how many items the filter lets through."""
+        tab = self.query_one(TabbedContent).get_tab(pane)
+        label = _count(title, total, shown if words else None)
+        if tab.label_text != label:  # a new label lays the tabs out again
+            tab.label = label
 
     def _current(self, selector: str) -> str | None:
         """The id of the row under the cursor."""
@@ -169,10 +249,11 @@ class LibraryScreen(Screen[None]):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
+        self.refresh_bindings()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
-        self._active_table().focus()
+        self.set_focus(self._active_table())
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -198,13 +279,40 @@ class LibraryScreen(Screen[None]):
 
     def action_filter(self) -> None:
         """Focus the filter box."""
-        self.query_one("#filter", Input).focus()
+        # At once, not after the keys already queued (Widget.focus waits): over a slow link
+        # "/" and the next letters arrive together, and those letters belong in the box.
+        self.set_focus(self.query_one("#filter", Input))
+
+    def on_key(self, event: Key) -> None:
+        """Letters that reach the screen while the filter box has focus belong in the box."""
+        # They were sent on to the list before "/" moved the focus (keys that arrive together
+        # over a slow link): without this, the "q" of "/quick" would quit the app.
+        box = self.query_one("#filter", Input)
+        if box.has_focus and event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            box.insert_text_at_cursor(event.character)
+
+    def action_clear_filter(self) -> None:
+        """Empty the filter and go back to the list."""
+        self.query_one("#filter", Input).value = ""
+        self.set_focus(self._active_table())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Esc is offered only while there is a filter to clear or leave."""
+        if action != "clear_filter":
+            return True
+        try:
+            box = self.query_one("#filter", Input)
+        except NoMatches:
+            return False
+        return bool(box.value) or box.has_focus
 
     def action_toggle_tab(self) -> None:
         """Switch between routines and exercises."""
         tabs = self.query_one(TabbedContent)
         tabs.active = "exercises-tab" if tabs.active == "routines-tab" else "routines-tab"
-        self._active_table().focus()
+        self.set_focus(self._active_table())
 
     def action_problems(self) -> None:
         """Open the list of problems."""
@@ -212,3 +320,14 @@ class LibraryScreen(Screen[None]):
             self.app.push_screen(ProblemsScreen(self.library.problems, self.library.notes))
         else:
             self.notify("The library has no problems.", timeout=2)
+
+
+def _count(title: str, total: int, shown: int | None = None) -> str:
+    """A tab title: "Routines (12)", or "Routines (3/12)" while a filter hides some."""
+    return f"{title} ({total})" if shown is None else f"{title} ({shown}/{total})"
+
+
+def _height(name: str, width: int | None) -> int | None:
+    """A row's height: one line, or measured (None) when its name must wrap."""
+    # Measuring renders every cell of the row, so only the rows that need it are measured.
+    return 1 if width is None or cell_len(name) <= width else None

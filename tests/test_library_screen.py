@@ -1,0 +1,216 @@
+"""Pilot tests of the library screen's filter, tab titles and columns, and the check-in boxes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import FakeClock
+from pilot_helpers import load_fixture_library, make_app
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+from textual.widgets import DataTable, Input, Static, TabbedContent
+
+import trainer.ui
+from trainer.library.sources import Source
+from trainer.paths import builtin_library_dir
+from trainer.session.catalog import Catalog, CatalogLoader
+from trainer.ui.screens.library import LibraryScreen
+from trainer.ui.screens.session import SessionResult
+from trainer.ui.screens.summary import SummaryScreen
+
+BUILTIN: Catalog = CatalogLoader().load([Source("built-in", builtin_library_dir())])
+
+
+def tab_titles(screen: LibraryScreen) -> list[str]:
+    tabs = screen.query_one(TabbedContent)
+    return [tabs.get_tab(pane).label_text for pane in ("routines-tab", "exercises-tab")]
+
+
+def library_screen(app: App[object]) -> LibraryScreen:
+    screen = app.screen
+    assert isinstance(screen, LibraryScreen), screen
+    return screen
+
+
+async def test_escape_clears_and_leaves_the_filter_so_keys_work_again(clock: FakeClock) -> None:
+    async with make_app(load_fixture_library(), clock).run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = library_screen(pilot.app)
+        box = screen.query_one("#filter", Input)
+        await pilot.press("slash", *"tiny")
+        await pilot.pause()
+        assert box.has_focus and box.value == "tiny"
+        assert not box.cursor_blink  # a blink would redraw twice a second while the box waits
+        assert screen.query_one("#routine-table", DataTable).row_count == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert box.value == "" and not box.has_focus
+        routines = screen.query_one("#routine-table", DataTable)
+        assert routines.has_focus and routines.row_count == 2
+        await pilot.press("t")  # a key again, not a letter in the filter
+        await pilot.pause()
+        assert screen.query_one(TabbedContent).active == "exercises-tab"
+        assert screen.query_one("#exercise-table", DataTable).has_focus
+        assert box.value == ""
+
+
+async def test_escape_from_the_list_clears_a_filter_left_by_enter(clock: FakeClock) -> None:
+    async with make_app(load_fixture_library(), clock).run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = library_screen(pilot.app)
+        await pilot.press("slash", *"other", "enter")
+        await pilot.pause()
+        routines = screen.query_one("#routine-table", DataTable)
+        assert routines.has_focus and routines.row_count == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.query_one("#filter", Input).value == ""
+        assert routines.has_focus and routines.row_count == 2
+
+
+async def test_tab_titles_count_what_the_filter_lets_through(clock: FakeClock) -> None:
+    async with make_app(load_fixture_library(), clock).run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = library_screen(pilot.app)
+        assert tab_titles(screen) == ["Routines (2)", "Exercises (3)"]
+        await pilot.press("slash", *"intermediate")
+        await pilot.pause()
+        assert tab_titles(screen) == ["Routines (1/2)", "Exercises (0/3)"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert tab_titles(screen) == ["Routines (2)", "Exercises (3)"]
+
+
+def shown_rows(table: DataTable[object], first: int | None = None) -> list[list[str]]:
+    """Each row's cells as drawn on the screen, wrapped lines joined: every row, or the first."""
+    lines = [strip.text for strip in table.render_lines(Region(0, 0, *table.size))]
+    spans, x = [], 0
+    for column in table.ordered_columns:
+        width = column.get_render_width(table)
+        spans.append((x, x + width))
+        x += width
+    assert x <= table.size.width, "a column is off the right edge"
+    rows, y = [], table.header_height
+    for row in table.ordered_rows[:first]:
+        assert y + row.height <= len(lines), "a row is out of view: make the terminal taller"
+        cells = [" ".join(line[a:b] for line in lines[y:y + row.height]) for a, b in spans]
+        rows.append([" ".join(cell.split()) for cell in cells])
+        y += row.height
+    return rows
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+async def test_every_name_and_level_is_shown_whole(clock: FakeClock, width: int) -> None:
+    # Tall enough to show every routine at once; the widths are what is tested.
+    async with make_app(BUILTIN, clock).run_test(size=(width, 60)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        screen = library_screen(pilot.app)
+        table = screen.query_one("#routine-table", DataTable)
+        assert [column.label.plain for column in table.ordered_columns] == [
+            "Time", "Routine", "Level"]
+        by_name = {r.name: r for r in BUILTIN.routines.values()}
+        rows = shown_rows(table)
+        assert len(rows) == len(BUILTIN.routines)
+        for _time, name, level in rows:
+            assert name in by_name, f"{name!r} is not a whole routine name"
+            assert level == by_name[name].level
+        levels = [level for _time, _name, level in rows]
+        assert levels == sorted(levels, key=["beginner", "intermediate", "advanced"].index)
+        await pilot.press("t")
+        await pilot.pause()
+        exercises = screen.query_one("#exercise-table", DataTable)
+        names = {e.name: e for e in BUILTIN.exercises.values()}
+        # More exercises than fit: the rows in view are checked.
+        heights = [row.height for row in exercises.ordered_rows]
+        room, first = exercises.size.height - exercises.header_height, 0
+        while first < len(heights) and sum(heights[:first + 1]) <= room:
+            first += 1
+        assert first >= 10
+        for name, category, level in shown_rows(exercises, first):
+            assert name in names, f"{name!r} is not a whole exercise name"
+            assert (category, level) == (names[name].category, names[name].level)
+
+
+class SummaryHost(App[str]):
+    """Just the summary screen, with the app's styles."""
+
+    CSS_PATH = str(Path(trainer.ui.__file__).parent / "trainer.tcss")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.saved: list[tuple[int | None, int | None, str]] = []
+
+    def compose(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        result = SessionResult(None, "tiny", "Tiny", True, 30.0, 0.0, 8, 0, 8)
+        self.push_screen(SummaryScreen(result, self.save))
+
+    def save(self, pain: int | None, effort: int | None, note: str) -> str | None:
+        self.saved.append((pain, effort, note))
+        return None
+
+
+def message(app: App[str]) -> str:
+    return str(app.screen.query_one("#checkin-message", Static).render())
+
+
+async def test_pain_and_effort_are_checked_the_same_way_as_they_are_typed() -> None:
+    app = SummaryHost()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        pain = app.screen.query_one("#pain", Input)
+        effort = app.screen.query_one("#effort", Input)
+        assert pain.has_focus and message(app) == ""
+        await pilot.press("1", "1")
+        await pilot.pause()
+        assert pain.value == "11" and pain.has_class("-invalid")
+        assert message(app) == "Pain is 0-10, a whole number"
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert not pain.has_class("-invalid") and message(app) == ""
+        await pilot.press("tab", "x")  # a letter is shown and flagged, not silently dropped
+        await pilot.pause()
+        assert effort.value == "x" and effort.has_class("-invalid")
+        assert message(app) == "Effort is 1-10, a whole number"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.saved == [] and isinstance(app.screen, SummaryScreen)
+        await pilot.press("backspace", "0")
+        await pilot.pause()
+        assert effort.has_class("-invalid") and message(app) == "Effort is 1-10, a whole number"
+        await pilot.press("backspace", "7", "enter")
+        await pilot.pause()
+        assert message(app) == ""
+        assert app.saved == [(1, 7, "")]
+
+
+@pytest.mark.parametrize("typed", ["5.0", "1e1", "-1", "٣", "100"])
+async def test_pain_refuses_what_is_not_a_plain_number_in_range(typed: str) -> None:
+    app = SummaryHost()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press(*typed, "enter")
+        await pilot.pause()
+        assert message(app) == "Pain is 0-10, a whole number"
+        assert app.saved == []
+
+
+async def test_names_are_refitted_when_the_terminal_narrows(clock: FakeClock) -> None:
+    async with make_app(BUILTIN, clock).run_test(size=(120, 60)) as pilot:
+        await pilot.pause()
+        screen = library_screen(pilot.app)
+        table = screen.query_one("#routine-table", DataTable)
+        await pilot.press("down", "down")
+        chosen = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        await pilot.resize_terminal(80, 60)
+        await pilot.pause()
+        await pilot.pause()
+        names = {r.name for r in BUILTIN.routines.values()}
+        assert {name for _time, name, _level in shown_rows(table)} == names
+        # The person's place in the list survives the refill.
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key == chosen
+
