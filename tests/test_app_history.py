@@ -235,9 +235,9 @@ async def test_history_screen_shows_streak_and_sessions(
         await pilot.pause()
         screen = app2.screen
         assert isinstance(screen, HistoryScreen)
-        figures = " ".join(text(w) for w in screen.query(".figure").results(Static))
-        assert "Streak: 1 day" in figures
-        assert "This week: 0 min in 1 sessions" in figures  # 28 s rounds to 0 minutes
+        streak = text(screen.query_one("#streak", Static))
+        assert "Streak 1 day (best 1)" in streak
+        assert "this week 0 min in 1 session" in streak  # 28 s rounds to 0 minutes
         table = screen.query_one("#sessions", DataTable)
         assert table.row_count == 1
         row = [str(cell) for cell in table.get_row_at(0)]

@@ -216,3 +216,14 @@ def test_quick_test_stays_a_short_tour_of_the_phase_kinds(lib: Catalog) -> None:
     assert len([p for p in active if p.kind == "work" and p.reps and p.tempo]) == 1
     assert all(p.duration is not None and p.duration <= 5 for p in tl.phases
                if p.kind in ("get_ready", "rest", "switch"))
+
+
+
+def test_show_counts_phases_as_the_session_screen_does(lib: Catalog,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    # The session screen says "phase 1/N" through "phase N/N": the final done is not one.
+    for routine_id in lib.routines:
+        assert main(["show", routine_id]) == 0
+        header = capsys.readouterr().out.splitlines()[0]
+        phases = [p for p in lib.timeline(routine_id).phases if p.kind != "done"]
+        assert header.endswith(f", {len(phases)} phases"), header

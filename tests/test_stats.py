@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from trainer.cli.history import stats_text
-from trainer.history.charts import bar, week_chart
+from trainer.history.charts import axis_top, check_in_lines, day_calendar, week_bars
 from trainer.history.stats import (
     Entry,
     best_streak,
@@ -225,19 +225,38 @@ def test_summary_and_its_text() -> None:
     lines = text.splitlines()
     assert lines[0] == "Streak: 2 days (best 2)"
     assert lines[1] == "This week: 55 min in 3 sessions"
-    assert lines[4].startswith("  2024-W08  ") and lines[4].endswith("   0 min")
-    assert lines[7] == "  2024-W11  " + "█" * 30 + "    55 min"
+    assert lines[4] == "  60 ┤             ▄▄▄"  # 55 of an axis up to 60: half a cell on top
+    assert lines[7] == "  30 ┤         ▄▄▄ ███"
+    assert lines[10] == "   0 └────────────────"
+    assert lines[11] == "       W08 W09 W10 W11"
+    assert lines[12] == "         0  20  25  55 min"
+    assert "Active days (last 4 weeks, Monday on top)" in text
     assert "Strength 1: completed 3 times in a row" in text
     ascii_text = stats_text(summary, {}, unicode=False)
-    assert "█" not in ascii_text and "#" * 30 in ascii_text
+    assert "█" not in ascii_text and "###" in ascii_text
     assert ascii_text.isascii()
 
 
-def test_bars_are_drawn_in_eighths() -> None:
-    assert bar(0, 10) == "" and bar(5, 0) == ""
-    assert bar(10, 10, width=4) == "████"
-    assert bar(5, 10, width=3) == "█▌"
-    assert bar(0.01, 10, width=3) == "▏"  # something is never drawn as nothing
-    assert bar(1, 10, width=3, unicode=False) == "#"
-    chart = week_chart(minutes_per_week([done("stretch", 0, 30)], TODAY, weeks=2))
-    assert chart[0].endswith("   0 min") and chart[1].endswith("  30 min")
+def test_week_bars_have_a_round_axis_and_never_a_full_bar_for_seconds() -> None:
+    weeks = minutes_per_week([done("stretch", -7, 0.2), done("stretch", 0, 30)], TODAY, weeks=2)
+    bars = week_bars(weeks, height=4)
+    assert bars[0] == "30 ┤     ███"  # the axis goes to 30: 30 minutes fill the bar
+    assert bars[3] == "   │ ▁▁▁ ███"  # 12 seconds: a sliver of a bar, never a full one
+    assert bars[-1] == "       0  30 min"
+    assert axis_top(0) == 10 and axis_top(10.5) == 15 and axis_top(2000) == 2040
+
+
+def test_the_calendar_shades_each_day_by_its_minutes() -> None:
+    days = [(day(-n), m) for n, m in ((0, 45), (1, 25), (2, 15), (3, 5), (4, 0))]
+    calendar = day_calendar(days, TODAY, weeks=2)
+    # TODAY is a Thursday: this week's Monday to Thursday in the second column.
+    assert [line[3:] for line in calendar[:7]] == [
+        "· ░", "· ▒", "· ▓", "· █", "·  ", "·  ", "·  "]
+    assert calendar[7].split() == ["·", "0", "░", "<10", "▒", "<20", "▓", "<40", "█", "40+",
+                                   "min"]
+
+
+def test_check_ins_are_drawn_as_points_from_0_to_10() -> None:
+    lines = check_in_lines([(0, 10), (5, 5), (None, 2)], height=5)
+    assert lines == ["10 ┤ ○    ", "   │      ", "   │   ◉  ", "   │     ○", " 0 ┤ ●    ",
+                     "   └──────"]

@@ -249,7 +249,7 @@ def stats(library: Catalog | None = None, *, today: date | None = None,
 def stats_text(summary: Summary, names: dict[str, str], *, unicode: bool = True,
                empty: bool = False) -> str:
     """The `trainer stats` report."""
-    from trainer.history.charts import week_chart
+    from trainer.history.charts import day_calendar, week_bars
 
     if empty:
         return "No sessions yet. Start one with `trainer` or `trainer run ROUTINE`.\n"
@@ -258,7 +258,10 @@ def stats_text(summary: Summary, names: dict[str, str], *, unicode: bool = True,
              f"This week: {round(summary.week_minutes)} min in {summary.week_sessions} "
              f"session{'s' * (summary.week_sessions != 1)}",
              "", f"Minutes per week (last {len(summary.weeks)} weeks)"]
-    lines += week_chart(summary.weeks, unicode)
+    lines += ["  " + line for line in week_bars(summary.weeks, unicode=unicode)]
+    lines += ["", f"Active days (last {len(summary.weeks)} weeks, Monday on top)"]
+    lines += ["  " + line for line in day_calendar(summary.days, summary.today,
+                                                   len(summary.weeks), unicode)]
     lines += ["", "Routines (completed / run)"]
     for count in summary.routines:
         name = names.get(count.routine_id, count.routine_id)

@@ -1,4 +1,4 @@
-"""History and progress: streak, minutes per day, routines, pain trend, suggestions, sessions."""
+"""History and progress as pictures: minutes per week, active days, pain and effort, sessions."""
 
 from __future__ import annotations
 
@@ -7,16 +7,22 @@ from datetime import date
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Sparkline, Static
+from textual.widgets import DataTable, Footer, Static
 
-from trainer.history.charts import week_chart
+from trainer.history.charts import check_in_lines, day_calendar, week_bars
 from trainer.history.queries import progress
+from trainer.history.records import SessionRecord
 from trainer.history.store import History
 from trainer.library.durations import format_clock
 from trainer.safe_text import printable
 from trainer.session.catalog import Catalog
+
+WEEKS = 12  # of active days in the calendar
+BAR_WEEKS = 8  # of minutes in the bar chart
+CHECK_INS = 12  # latest check-ins drawn
+NAME_WIDTH, NOTE_WIDTH = 28, 40  # characters of a routine name and a note in the table
 
 
 class HistoryScreen(Screen[None]):
@@ -31,47 +37,53 @@ class HistoryScreen(Screen[None]):
         self.today = today
 
     def compose(self) -> ComposeResult:
-        """Figures on the left, recent sessions on the right."""
-        records, summary, names = progress(self.history, self.library, self.today)
+        """Pictures of progress on top (weeks, days, check-ins), the sessions below."""
+        records, summary, names = progress(self.history, self.library, self.today, WEEKS)
         with Vertical(classes="body"):
             if not records:
                 yield Static("No sessions yet. Pick a routine in the library to start one.",
                              id="history-empty")
-            with Horizontal(id="history"):
-                with VerticalScroll(id="history-figures"):
-                    days = "day" if summary.streak == 1 else "days"
-                    yield Static(f"Streak: {summary.streak} {days} (best {summary.best_streak})"
-                                 f"\nThis week: {round(summary.week_minutes)} min in "
-                                 f"{summary.week_sessions} sessions", classes="figure")
-                    yield Static(f"Minutes per day, last {len(summary.days)} days",
-                                 classes="heading")
-                    yield Sparkline([minutes for _, minutes in summary.days], id="per-day")
-                    yield Static("\n".join(week_chart(summary.weeks)), classes="figure")
-                    yield Static(f"Pain: {summary.pain.reason}", classes="figure", markup=False)
-                    # Names and ids come from the history and library files: shown safely.
-                    lines = [f"{names.get(s.routine_id, s.routine_id)}: {s.reason}"
-                             for s in summary.suggestions] + list(summary.notes)
-                    if lines:
-                        yield Static(printable("Suggestions\n" + "\n".join(lines)),
-                                     classes="figure", markup=False)
-                    counts: DataTable[str | int | Text] = DataTable(id="routine-counts",
-                                                             cursor_type="none")
-                    counts.add_columns("Routine", "Done", "Runs")
-                    for count in summary.routines:
-                        name = names.get(count.routine_id, count.routine_id)
-                        counts.add_row(Text(printable(name)), count.completed, count.total)
-                    yield counts
-                sessions: DataTable[str | int | Text] = DataTable(id="sessions", cursor_type="row",
-                                                     zebra_stripes=True)
-                sessions.add_columns("Date", "Routine", "Status", "Time", "Pain", "Effort")
-                for record in records[:200]:
-                    checkin = record.checkin
-                    sessions.add_row(
-                        record.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                        Text(printable(record.routine_name)), record.status,
-                        format_clock(record.active_seconds),
-                        "" if checkin is None or checkin.pain is None else checkin.pain,
-                        "" if checkin is None or checkin.effort is None else checkin.effort)
-                yield sessions
+            days = "day" if summary.streak == 1 else "days"
+            yield Static(f"Streak {summary.streak} {days} (best {summary.best_streak}) · this "
+                         f"week {round(summary.week_minutes)} min in {summary.week_sessions} "
+                         f"session{'s' * (summary.week_sessions != 1)}", id="streak")
+            with Horizontal(id="history-charts"):
+                with Vertical(classes="chart"):
+                    yield Static("Minutes per week", classes="heading")
+                    yield Static("\n".join(week_bars(summary.weeks[-BAR_WEEKS:])),
+                                 classes="figure", id="week-bars")
+                with Vertical(classes="chart", id="calendar-chart"):
+                    yield Static(f"Active days, last {WEEKS} weeks", classes="heading")
+                    yield Static("\n".join(day_calendar(summary.days, self.today, WEEKS)),
+                                 classes="figure", id="calendar")
+                with Vertical(classes="chart", id="check-in-chart"):
+                    yield Static("Pain ● and effort ○ at check-ins", classes="heading")
+                    yield Static("\n".join(check_in_lines(_check_ins(records))),
+                                 classes="figure", id="check-ins")
+            # Names and ids come from the history and library files: shown safely.
+            lines = [f"Pain: {summary.pain.reason}"]
+            lines += [f"{names.get(s.routine_id, s.routine_id)}: {s.reason}"
+                      for s in summary.suggestions] + list(summary.notes)
+            yield Static(printable("\n".join(lines)), id="suggestions", markup=False)
+            sessions: DataTable[str | int | Text] = DataTable(id="sessions", cursor_type="row",
+                                                             zebra_stripes=True)
+            sessions.add_columns("Date", "Routine", "Status", "Time", "Pain", "Effort", "Note")
+            for record in records[:200]:
+                checkin = record.checkin
+                sessions.add_row(
+                    record.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                    Text(printable(record.routine_name[:NAME_WIDTH])), record.status,
+                    format_clock(record.active_seconds),
+                    "" if checkin is None or checkin.pain is None else checkin.pain,
+                    "" if checkin is None or checkin.effort is None else checkin.effort,
+                    Text(printable(checkin.note[:NOTE_WIDTH]) if checkin else ""))
+            yield sessions
         yield Static("Enlarge the terminal to at least 40 x 12", id="too-small")
         yield Footer()
+
+
+def _check_ins(records: list[SessionRecord]) -> list[tuple[int | None, int | None]]:
+    """Pain and effort of the latest check-ins that have either, oldest first."""
+    points = [(c.pain, c.effort) for r in reversed(records)
+              if (c := r.checkin) is not None and (c.pain is not None or c.effort is not None)]
+    return points[-CHECK_INS:]

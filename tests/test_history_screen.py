@@ -1,0 +1,54 @@
+"""The history screen as pictures: at 100x30 and 160x45 every chart fits, nothing wraps, and the
+sessions table shows status, time, pain, effort and note."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from conftest import FakeClock
+from pilot_helpers import load_fixture_library, make_app
+from textual.widgets import DataTable, Static
+
+from trainer.history.store import History
+from trainer.ui.screens.history import HistoryScreen
+
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture
+def history(isolated_dirs: object) -> None:
+    """Six weeks of sessions, most with a check-in, one of a few seconds."""
+    library = load_fixture_library()
+    timeline = library.timeline("tiny")
+    with History.open() as store:
+        for n in range(0, 42, 3):
+            start = NOW - timedelta(days=n, hours=1)
+            session = store.start_session(timeline, start)
+            if n % 2 == 0:
+                store.add_checkin(session, n % 6, 4 + n % 5, f"note {n}")
+            store.finish(session, "completed", 12.0 if n == 9 else 900.0 + 60 * n, (), start)
+
+
+@pytest.mark.parametrize("size", [(100, 30), (160, 45)])
+async def test_charts_fit_and_the_table_shows_every_column(history: None,
+                                                           size: tuple[int, int]) -> None:
+    app = make_app(load_fixture_library(), FakeClock())
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen)
+        for chart in ("#week-bars", "#calendar", "#check-ins"):
+            widget = screen.query_one(chart, Static)
+            longest = max(len(line) for line in str(widget.render()).splitlines())
+            assert widget.display and widget.region.width >= longest, chart  # no line wraps
+            assert widget.region.right <= size[0] and widget.region.bottom <= size[1], chart
+        table = screen.query_one("#sessions", DataTable)
+        assert [str(c.label) for c in table.columns.values()] == [
+            "Date", "Routine", "Status", "Time", "Pain", "Effort", "Note"]
+        assert sum(c.get_render_width(table) for c in table.columns.values()) <= size[0]
+        assert table.region.height >= 6 and table.row_count == 14
+        row = [str(cell) for cell in table.get_row_at(0)]
+        assert row[2:] == ["completed", "15:00", "0", "4", "note 0"]
