@@ -84,3 +84,20 @@ async def test_long_instructions_scroll_inside_their_box_at_80x24(wordiest: Cata
         how = screen.query_one("#how")
         assert how.region.height >= 2
         assert how.max_scroll_y > 0 and how.show_vertical_scrollbar  # cut, with its marker
+
+
+async def test_the_footer_shows_quit_first_and_done_only_when_it_does_something() -> None:
+    from pilot_helpers import load_fixture_library, tick
+
+    clock = FakeClock()
+    app = make_app(load_fixture_library(), clock, routine_id="tiny")
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        footer = app.export_screenshot().replace("&#160;", " ")
+        assert "Quit" in footer  # the narrowest footer still says how to leave
+        assert not screen.check_action("done", ())  # get ready: nothing to be done with
+        while screen.view is not None and screen.view.kind != "reps":
+            await tick(pilot, clock)
+        assert screen.check_action("done", ())  # the self-paced phase: Enter ends it

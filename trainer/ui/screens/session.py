@@ -67,7 +67,10 @@ class SessionResult:
 class SessionScreen(Screen[SessionResult]):
     """Runs one session; dismisses with its result when done or stopped."""
 
+    # Quit first: on a narrow terminal the footer is cut on the right, and how to leave must
+    # stay on screen. Done shows only in a self-paced phase (see check_action).
     BINDINGS = [
+        Binding("q,escape", "quit_session", "Quit", id="session.quit"),
         Binding("space", "toggle_pause", "Pause", id="session.pause"),
         Binding("n,right", "skip", "Skip", id="session.skip"),
         Binding("p,left", "back", "Back", id="session.back"),
@@ -75,9 +78,8 @@ class SessionScreen(Screen[SessionResult]):
         Binding("minus,underscore", "extend(-1)", "-10s", id="session.less"),
         Binding("enter", "done", "Done", id="session.done"),
         Binding("m", "mute", "Mute", id="session.mute"),
-        Binding("right_square_bracket", "volume(10)", "Vol+", id="session.louder", show=False),
-        Binding("left_square_bracket", "volume(-10)", "Vol-", id="session.quieter", show=False),
-        Binding("q,escape", "quit_session", "Quit", id="session.quit"),
+        Binding("right_square_bracket", "volume(10)", "Vol+", id="session.louder"),
+        Binding("left_square_bracket", "volume(-10)", "Vol-", id="session.quieter"),
     ]
 
     def __init__(self, routine: Prepared, resume: ResumePlan | None = None) -> None:
@@ -124,7 +126,7 @@ class SessionScreen(Screen[SessionResult]):
                 yield ProgressLine(view.session_progress, id="session-bar")
                 yield Static(view.session_left, markup=False, id="session-left")
         yield Static("Enlarge the terminal to at least 40 x 12", markup=False, id="too-small")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _begin(self) -> View:
         """Start (or resume) the session; its first view."""
@@ -281,6 +283,8 @@ class SessionScreen(Screen[SessionResult]):
         assert old is not None, "compose shows the first view"
         # Classes go on the few widgets that change colour: restyling the whole screen
         # costs tens of milliseconds per phase change.
+        if old.kind != view.kind:
+            self.refresh_bindings()  # Done comes and goes with self-paced phases
         if old.kind != view.kind or old.paused != view.paused:
             wanted = _state_classes(view)
             for widget in self.query("#word, #clock, #phase-bar"):
@@ -341,6 +345,12 @@ class SessionScreen(Screen[SessionResult]):
     def action_extend(self, direction: int) -> None:
         """Add or take away ten seconds."""
         self._command("extend", direction * EXTEND_STEP)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Done only where it does something: in a self-paced phase."""
+        if action == "done":
+            return self.view is not None and self.view.kind == "reps"
+        return True
 
     def action_done(self) -> None:
         """End a self-paced phase."""
