@@ -142,6 +142,18 @@ async def test_volume_keys_change_the_sound_and_are_remembered(library: Catalog,
     assert app.config.volume == 50
 
 
+async def test_volume_keys_with_the_bell_say_the_bell_has_no_volume(library: Catalog,
+                                                                  clock: FakeClock) -> None:
+    notices = Notices()
+    app = make_app(library, clock, routine_id="tiny", player=BellPlayer(lambda cue: None))
+    async with app.run_test(message_hook=notices) as pilot:
+        await pilot.pause()
+        await tick(pilot, clock)
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+    assert "Volume 70% (kept for sound; the terminal bell has no volume)" in notices.messages
+
+
 # -- no player, or one that fails: the bell, with one notice ----------------------------------
 
 
@@ -190,6 +202,30 @@ async def test_no_local_player_rings_the_bell_with_one_notice(
     assert len(notices.about_audio()) == 1, notices.messages
     assert "bell" in notices.about_audio()[0]
     assert "no local player" in notices.about_audio()[0]
+
+
+async def test_the_bell_notice_waits_for_the_first_run_note(
+        library: Catalog, clock: FakeClock, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from trainer.config import Config
+    from trainer.ui.screens.safety import SafetyScreen
+
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.delenv("SSH_CONNECTION", raising=False)
+    monkeypatch.delenv("SSH_TTY", raising=False)
+    notices = Notices()
+    app = make_app(library, clock, audio="local", config=Config())
+    async with app.run_test(message_hook=notices) as pilot:
+        await player_chosen(pilot)
+        await pilot.pause()
+        assert isinstance(app.screen, SafetyScreen)
+        assert notices.about_audio() == []  # not over the note's corner
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, SafetyScreen)
+    assert len(notices.about_audio()) == 1 and "no local player" in notices.about_audio()[0]
 
 
 async def test_a_player_that_does_not_work_is_not_used(

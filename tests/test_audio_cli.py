@@ -40,7 +40,27 @@ def test_no_local_player_says_why_and_fails(empty_path: Path) -> None:
     assert sound_test("local", voice=False, out=out, gap=0) == 1
     text = out.getvalue()
     assert "player: bell: no local player found (tried pw-play, paplay, aplay" in text
-    assert text.rstrip().endswith("no local player works: sessions will use the terminal bell")
+    # `local` means this machine's speakers only: the bell is not rung in its place.
+    assert text.rstrip().endswith("no local player works, so nothing was played "
+                                  "(--audio bell tests the bell)")
+    assert "\a" not in text
+
+
+def test_the_bell_reaches_a_real_terminal_as_a_bell(empty_path: Path, tmp_path: Path) -> None:
+    # Everything the command prints is cleaned on its way out (^G for a BEL from a file); its
+    # own bell must still ring.
+    import os
+    import sys
+
+    from ptyterm import Terminal
+
+    term = Terminal([sys.executable, "-m", "trainer", "sound-test", "--audio", "bell",
+                     "--no-voice"], dict(os.environ))
+    try:
+        assert term.wait_exit(timeout=30) == 0
+    finally:
+        term.close()
+    assert term.raw.count(b"\x07") == len(CUE_NAMES) and b"^G" not in term.raw
 
 
 def test_over_ssh_the_bell_is_the_answer(empty_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,6 +21,7 @@ from trainer.audio.players import (
 )
 from trainer.audio.synth import CUE_NAMES, RECIPES
 from trainer.audio.voice import VoiceTemplates, find_engine, render_lines, voice_status
+from trainer.cli.output import SafeStream
 from trainer.library.durations import format_clock
 from trainer.session.prepared import ExerciseInfo
 from trainer.session.timeline import Timeline
@@ -33,10 +34,13 @@ PLAY_TIMEOUT = 15.0
 
 def _bell(out: TextIO) -> BellPlayer:
     """A bell that rings on this stream (the terminal, when it is one)."""
+    # The BEL is the command's own, not text from a file: past the cleaning, as it is.
+    stream = out.raw if isinstance(out, SafeStream) else out
 
     def ring(_cue: str) -> None:
-        out.write("\a")
         out.flush()
+        stream.write("\a")
+        stream.flush()
 
     return BellPlayer(ring)
 
@@ -71,6 +75,11 @@ def _sound_test(player: Player, reason: str, failures: list[str], mode: str, vol
                 env: Mapping[str, str] | None) -> int:
     """The body of sound_test, with the player chosen."""
     print(f"player: {reason}", file=out)
+    if mode == "local" and not isinstance(player, LocalPlayer):
+        # `local` asks for this machine's speakers only: the bell would test something else.
+        print("no local player works, so nothing was played (--audio bell tests the bell)",
+              file=out)
+        return 1
     if isinstance(player, NonePlayer):
         print("audio is off, nothing to play (try --audio auto, local or bell)", file=out)
         return 0

@@ -81,6 +81,7 @@ class TrainerApp(App[None]):
         self.today = today
         self.sound_overrides: dict[str, Path] = {}
         self._player_waiters: list[Callable[[Player], None]] = []
+        self._held_notices: list[str] = []  # said once the first-run note is acknowledged
         # The routine of a session left mid-way (and resumable), for a line after the app.
         self.left_session: str | None = None
 
@@ -195,6 +196,9 @@ class TrainerApp(App[None]):
         if not self.config.acknowledged_safety and await self.push_screen_wait(_safety_note()):
             self.config.acknowledged_safety = True
             self._save()
+            for message in self._held_notices:
+                self.notify(message, severity="warning", timeout=8, markup=False)
+            self._held_notices.clear()
         # A session asked for on the command line comes first; the library (slower to build)
         # is put up when the person leaves the summary.
         if self.resume_target is None and self.routine_id is None:
@@ -322,9 +326,16 @@ class TrainerApp(App[None]):
         # SSH) must not go unexplained: say why, once.
         if isinstance(player, BellPlayer) and (
                 self.audio_mode == "local" or (self.audio_mode == "auto" and not bell_over_ssh())):
-            self.notify(f"Cues use the terminal bell: {reason.removeprefix('bell: ')}",
-                        severity="warning", timeout=8, markup=False)
+            self.call_from_thread(self._say_after_note,
+                                  f"Cues use the terminal bell: {reason.removeprefix('bell: ')}")
         self.call_from_thread(self._player_chosen, player)
+
+    def _say_after_note(self, message: str) -> None:
+        """A warning, held back while the first-run note is up (it would cover its corner)."""
+        if self.config.acknowledged_safety:
+            self.notify(message, severity="warning", timeout=8, markup=False)
+        else:
+            self._held_notices.append(message)
 
     def _player_chosen(self, player: Player) -> None:
         """Hand the player to whoever is waiting for it."""

@@ -374,7 +374,11 @@ class SessionScreen(Screen[SessionResult]):
         if self.engine is not None:
             volume = self.engine.set_volume(volume)
         self.trainer.remember(volume=volume)
-        self.notify(f"Volume {volume}%", timeout=2)
+        from trainer.audio.players import BellPlayer  # loaded already: the cues use it
+
+        bell = self.engine is not None and isinstance(self.engine.player, BellPlayer)
+        self.notify(f"Volume {volume}%" + (" (kept for sound; the terminal bell has no volume)"
+                                           if bell else ""), timeout=2)
 
     def _report(self, problem: str | None) -> None:
         """Show a history problem once."""
