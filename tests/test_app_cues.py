@@ -188,14 +188,18 @@ async def test_over_ssh_auto_rings_the_bell_and_flashes_without_a_notice(
     assert notices.about_audio() == []  # the bell is what SSH is expected to give
 
 
-async def test_no_local_player_rings_the_bell_with_one_notice(
-        library: Catalog, clock: FakeClock, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def no_local_player(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty PATH (no player programs), not over SSH."""
     empty = tmp_path / "bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
     monkeypatch.delenv("SSH_CONNECTION", raising=False)
     monkeypatch.delenv("SSH_TTY", raising=False)
+
+
+async def test_no_local_player_rings_the_bell_with_one_notice(
+        library: Catalog, clock: FakeClock, no_local_player: None) -> None:
     bells, notices = await tiny_on_the_bell_instead_of_local(library, clock)
     # Every cue of the session rang (the first one possibly before the player was known).
     assert len(bells) >= len(TINY_CUES) - 1
@@ -205,16 +209,10 @@ async def test_no_local_player_rings_the_bell_with_one_notice(
 
 
 async def test_the_bell_notice_waits_for_the_first_run_note(
-        library: Catalog, clock: FakeClock, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        library: Catalog, clock: FakeClock, no_local_player: None) -> None:
     from trainer.config import Config
     from trainer.ui.screens.safety import SafetyScreen
 
-    empty = tmp_path / "bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    monkeypatch.delenv("SSH_CONNECTION", raising=False)
-    monkeypatch.delenv("SSH_TTY", raising=False)
     notices = Notices()
     app = make_app(library, clock, audio="local", config=Config())
     async with app.run_test(message_hook=notices) as pilot:

@@ -128,16 +128,8 @@ def unknown_key_ids(config: Config, known: Collection[str]) -> list[str]:
 
 
 def _read_text(path: Path) -> str:
-    """The file's text: a regular file of at most MAX_CONFIG_BYTES, never a pipe or device."""
-    # O_NONBLOCK: opening a named pipe put where the file should be must not hang the start.
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ValueError("it is not a regular file")
-        data = handle.read(MAX_CONFIG_BYTES + 1)
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ValueError(f"it is bigger than {MAX_CONFIG_BYTES // 1024} KiB")
-    return data.decode("utf-8")
+    """The file's text: a regular file (a symlink to one too) of at most MAX_CONFIG_BYTES."""
+    return paths.read_regular(path, MAX_CONFIG_BYTES, follow_symlinks=True).decode("utf-8")
 
 
 def _apply(config: Config, data: Any, doc: Document | None) -> None:

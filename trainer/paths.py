@@ -89,7 +89,7 @@ _LEGACY_SUFFIX = ".pickle"  # what trainer kept before: never read, removed when
 def read_cached(path: Path) -> object | None:
     """A value `write_cached` kept; None if missing, not a regular file, too big or not ours."""
     try:
-        document = _DECODER.decode(_read_regular(path, MAX_CACHE_BYTES).decode("utf-8"))
+        document = _DECODER.decode(read_regular(path, MAX_CACHE_BYTES).decode("utf-8"))
     except (OSError, ValueError, RecursionError):  # missing, truncated, not JSON: as good as none
         return None
     if type(document) is not dict or document.keys() != {"trainer-cache", "value"} \
@@ -124,17 +124,20 @@ def write_cached(path: Path, value: object) -> bool:
     return True
 
 
-def _read_regular(path: Path, limit: int) -> bytes:
-    """At most `limit` bytes of a regular file (OSError for a FIFO, device, folder or symlink)."""
+def read_regular(path: Path, limit: int, *, follow_symlinks: bool = False) -> bytes:
+    """At most `limit` bytes of a regular file; OSError for a FIFO, device, folder, a bigger
+    file, or (unless `follow_symlinks`) a symlink."""
     # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(path, flags)
     with os.fdopen(fd, "rb") as f:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"{path} is not a regular file")
+            raise OSError("it is not a regular file")
         data = f.read(limit + 1)
     if len(data) > limit:
-        raise OSError(f"{path} is larger than {limit} bytes")
+        raise OSError(f"it is bigger than {limit // 1024} KiB")
     return data
 
 
