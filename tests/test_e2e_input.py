@@ -3,7 +3,7 @@
 Invalid UTF-8, out-of-range and malformed key sequences and a stream of seeded random bytes go
 into a running session; it carries on, reaches its summary, and exits 0 on ctrl+q. And when
 the input thread does break (a bug planted by the test), the app still ends with status 1, the
-terminal restored and the crash logged. See trainer.ui.input_guard.
+terminal restored and the crash logged. See trainer.ui.terminal_guard.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pytest
 from ptyterm import Terminal, trainer_env
 from textual import events
 
-from trainer.ui.input_guard import GuardedParser
+from trainer.ui.terminal_guard import GuardedParser
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
 
@@ -118,13 +118,13 @@ def test_a_bug_in_the_input_thread_ends_the_app_with_status_1_logged_and_the_ter
         tmp_path: Path) -> None:
     planted = (
         "import sys\n"
-        "from trainer.ui import input_guard\n"
-        "keys = input_guard.GuardedParser._sequence_to_key_events\n"
+        "from trainer.ui import terminal_guard\n"
+        "keys = terminal_guard.GuardedParser._sequence_to_key_events\n"
         "def broken(self, sequence, alt=False):\n"
         "    if sequence == 'x':\n"
         "        raise RuntimeError('planted parser bug')\n"
         "    return keys(self, sequence, alt)\n"
-        "input_guard.GuardedParser._sequence_to_key_events = broken\n"
+        "terminal_guard.GuardedParser._sequence_to_key_events = broken\n"
         "from trainer.startup import main\n"
         "sys.argv[0] = 'trainer'\n"
         "raise SystemExit(main())\n")

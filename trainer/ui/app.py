@@ -115,12 +115,13 @@ class TrainerApp(App[None]):
     def run_guarded(self) -> int:
         """Run; whatever ends the app mid-session (quit, hangup, crash) leaves it resumable.
 
-        Bytes the terminal's input cannot read are dropped (ui.input_guard). A crash exits
+        Bytes the terminal's input cannot read are dropped, and a terminal that goes away cannot
+        hang the exit (ui.terminal_guard). A crash exits
         non-zero, its traceback in the crash log and one line said after the screen is
         restored, in place of Textual's report (ui.crash_log).
         """
         from trainer.ui.crash_log import CrashGuard
-        from trainer.ui.input_guard import guarded
+        from trainer.ui.terminal_guard import guarded
 
         self.driver_class = guarded(self.driver_class)
         with CrashGuard() as guard:

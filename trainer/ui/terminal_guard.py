@@ -1,4 +1,4 @@
-"""Textual's Linux input thread, hardened: bytes and key sequences it cannot read are dropped.
+"""Textual's Linux driver, hardened: unreadable input is dropped, a lost terminal never hangs.
 
 Textual 8.2 reads the terminal in `LinuxDriver.run_input_thread`
 (textual/drivers/linux_driver.py) through a strict UTF-8 incremental decoder, and its
@@ -15,10 +15,19 @@ shows nothing until the terminal is resized, and the next mouse event divides by
 Anything else the thread raises is raised again on the app's loop: an ordinary unhandled
 exception (status 1, logged by trainer.ui.crash_log).
 
+When the terminal goes away (a dropped SSH connection closes the pty), the kernel sends SIGHUP
+and SIGCONT together. Textual's SIGCONT handler, meant for coming back from Ctrl+Z, starts
+application mode again in a running app: a second writer thread replaces the first, its first
+write fails with EIO and the thread dies, and once its queue of 30 writes fills the exit blocks
+forever in `WriterThread.stop`, leaving a process behind on the server. Here SIGCONT restarts
+only what SIGTSTP stopped, and writes to a terminal that is gone are dropped, so no writer
+thread dies and the exit cannot block.
+
 Upstream, errors="replace" on that decoder, `(ValueError, OverflowError)` caught around the
 int()/chr() calls in _parse_extended_key (the sequence then ignored), a bound on in-band resize
-sizes, and a non-zero status from `_run_input_thread`'s panic would make this module
-unnecessary: `TrainerApp.run_guarded` would stop swapping the driver in.
+sizes, a non-zero status from `_run_input_thread`'s panic, SIGCONT resuming only after SIGTSTP
+and a writer thread that survives EIO would make this module unnecessary:
+`TrainerApp.run_guarded` would stop swapping the driver in.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ import selectors
 import sys
 from codecs import getincrementaldecoder
 from collections.abc import Callable, Generator, Iterable
+from typing import Any
 
 from textual import events
 from textual._parser import ParseError, Peek1, Read1
@@ -93,7 +103,22 @@ if sys.platform != "win32":  # Textual reads a Windows console another way
     from textual.drivers.linux_driver import LinuxDriver
 
     class GuardedLinuxDriver(LinuxDriver):
-        """LinuxDriver whose input thread survives any bytes typed at it."""
+        """LinuxDriver whose input survives any bytes, and whose exit survives a lost terminal."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._stopped = False  # by SIGTSTP (Ctrl+Z), so a SIGCONT should bring it back
+            self._file = DroppingOutput(self._file)  # type: ignore[assignment]
+
+        def _sigtstp_application(self, *args: Any) -> None:
+            self._stopped = self._auto_restart
+            super()._sigtstp_application(*args)
+
+        def _sigcont_application(self, *args: Any) -> None:
+            # A hangup sends SIGCONT too: only a process that was stopped is resumed.
+            if self._stopped:
+                self._stopped = False
+                super()._sigcont_application(*args)
 
         def run_input_thread(self) -> None:
             """Upstream's loop (Textual 8.2), with a forgiving decoder and the guarded parser."""
@@ -131,6 +156,38 @@ if sys.platform != "win32":  # Textual reads a Windows console another way
                 self.run_input_thread()
             except Exception as error:
                 self._app.call_later(_raise, error)
+
+
+class DroppingOutput:
+    """The terminal's output stream; once the terminal is gone (EIO, EPIPE), writes are dropped."""
+
+    def __init__(self, file: Any) -> None:
+        self._file = file
+        self.gone = False
+
+    def write(self, text: str) -> None:
+        """Write, unless the terminal is gone; never raises."""
+        self._call(self._file.write, text)
+
+    def flush(self) -> None:
+        """Flush, unless the terminal is gone; never raises."""
+        self._call(self._file.flush)
+
+    def _call(self, method: Callable[..., object], *args: str) -> None:
+        if self.gone:
+            return
+        try:
+            method(*args)
+        except (OSError, ValueError):  # ValueError: the stream was closed
+            self.gone = True
+
+    def fileno(self) -> int:
+        """The terminal's file descriptor."""
+        return int(self._file.fileno())
+
+    def isatty(self) -> bool:
+        """Whether it is (still) a terminal."""
+        return bool(self._file.isatty())
 
 
 def _raise(error: Exception) -> None:
