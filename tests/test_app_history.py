@@ -21,13 +21,13 @@ from pilot_helpers import (
     session_screen,
     tick,
 )
-from textual.widgets import DataTable, Static
+from textual.widgets import Button, DataTable, Static
 
 from trainer.audio.players import RecordingPlayer
 from trainer.history.records import SessionRecord
 from trainer.history.store import FILENAME, History
 from trainer.session.catalog import Catalog
-from trainer.ui.screens.confirm import ConfirmScreen
+from trainer.ui.screens.confirm import ResumeOfferScreen
 from trainer.ui.screens.history import HistoryScreen
 from trainer.ui.screens.library import LibraryScreen
 from trainer.ui.screens.summary import SummaryScreen
@@ -167,17 +167,23 @@ async def test_next_start_offers_to_resume_and_yes_resumes_there(
     async with app2.run_test() as pilot:
         await pilot.pause()
         offer = app2.screen
-        assert isinstance(offer, ConfirmScreen)
+        assert isinstance(offer, ResumeOfferScreen)
         question = str(offer.query_one("#question", Static).render())
         assert "Resume Tiny routine?" in question
         assert "phase 4/8 (Overhead reach)" in question
+        assert offer.focused is offer.query_one("#resume", Button)  # Enter resumes
+        assert offer.query_one("#resume", Button).variant == "primary"  # not red
+        assert str(offer.query_one("#keys", Static).render()) == (
+            "y / r  Resume   ·   n / esc  Not now   ·   d  Discard")
         await pilot.press("y")
         await pilot.pause()
         screen = session_screen(app2)
         assert screen.session is not None
-        # A short lead-in: the switch before the interrupted hold, then the hold itself.
+        # A short lead-in: the switch before the interrupted hold, shown as the get-ready it
+        # is, then the hold itself.
         assert screen.session.index == 2
-        assert text(screen.query_one("#word", Static)) == "SWITCH SIDES"
+        assert text(screen.query_one("#word", Static)) == "GET READY"
+        assert text(screen.query_one("#title", Static)) == "Next: Overhead reach"
         await tick(pilot, clock, 2.0)
         screen = session_screen(app2)
         assert screen.session is not None and screen.session.index == 3
@@ -194,7 +200,7 @@ async def test_next_start_offers_to_resume_and_yes_resumes_there(
     assert [p.index for p in phases] == list(range(8))
 
 
-async def test_declining_the_offer_marks_it_declined(
+async def test_not_now_keeps_the_resume_point_and_discard_forgets_it(
         library: Catalog, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
     app = make_app(library, clock, routine_id="tiny", player=RecordingPlayer(clock))
     async with app.run_test() as pilot:
@@ -205,20 +211,54 @@ async def test_declining_the_offer_marks_it_declined(
     app2 = make_app(library, clock, player=RecordingPlayer(clock))
     async with app2.run_test() as pilot:
         await pilot.pause()
-        assert isinstance(app2.screen, ConfirmScreen)
-        await pilot.press("n")
+        assert isinstance(app2.screen, ResumeOfferScreen)
+        await pilot.press("n")  # Not now
         await pilot.pause()
         assert isinstance(app2.screen, LibraryScreen)
     records, history = stored(isolated_dirs["data"])
     with history:
         assert records[0].status == "interrupted"
-        assert records[0].resume_index is None
-        assert history.resumable() is None
+        assert records[0].resume_index == 3  # kept: `trainer resume` can still continue it
+        assert history.resumable() is not None
 
     app3 = make_app(library, clock, player=RecordingPlayer(clock))
     async with app3.run_test() as pilot:
         await pilot.pause()
-        assert isinstance(app3.screen, LibraryScreen)  # asked once, not every start
+        assert isinstance(app3.screen, ResumeOfferScreen)  # asked again
+        await pilot.press("d")  # Discard
+        await pilot.pause()
+        assert isinstance(app3.screen, LibraryScreen)
+    records, history = stored(isolated_dirs["data"])
+    with history:
+        assert records[0].status == "interrupted"  # still in the history
+        assert records[0].resume_index is None
+        assert records[0].resume_note == "discarded"
+        assert history.resumable() is None
+
+    app4 = make_app(library, clock, player=RecordingPlayer(clock))
+    async with app4.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(app4.screen, LibraryScreen)  # discarded: never asked again
+
+
+async def test_no_offer_for_a_session_left_in_its_first_get_ready(
+        library: Catalog, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
+    app = make_app(library, clock, routine_id="tiny", player=RecordingPlayer(clock))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await tick(pilot, clock, 1.0)
+        assert session_screen(app).view.kind == "get_ready"  # type: ignore[union-attr]
+        app.exit()
+
+    app2 = make_app(library, clock, player=RecordingPlayer(clock))
+    async with app2.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(app2.screen, LibraryScreen)
+        assert not app2._notifications  # nothing to say about it either
+    records, history = stored(isolated_dirs["data"])
+    with history:
+        assert records[0].status == "interrupted"
+        assert records[0].resume_index is None
 
 
 async def test_history_screen_shows_streak_and_sessions(

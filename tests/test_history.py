@@ -482,10 +482,10 @@ def test_resume_plans_restart_the_phase(timeline: Timeline, clock: FakeClock) ->
 
 
 def test_schema_version_is_set_on_a_new_store(store: History, db_path: Path) -> None:
-    assert store.schema_version == len(MIGRATIONS) == 2
+    assert store.schema_version == len(MIGRATIONS) == 3
     db = sqlite3.connect(db_path)
     try:
-        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (3,)
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     finally:
         db.close()
@@ -749,7 +749,7 @@ def test_history_json_is_stable_and_documented(store: History, timeline: Timelin
 def test_history_table_lists_recent_sessions(store: History, timeline: Timeline,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     fill(store, timeline)
-    assert history("table", 2, store=store) == 0
+    assert history("table", 2, store=store, library=library_of(timeline)) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["id", "started", "routine", "status", "time", "pain", "effort"]
     assert len(out) == 4 and "interrupted*" in out[1] and "stopped" in out[2]

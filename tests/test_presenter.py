@@ -81,3 +81,16 @@ def test_extending_timed_reps_adds_reps_at_the_tempo_and_moves_the_bar() -> None
     after = present(session.state(), TIMELINE, EXERCISES)
     assert after.target == "rep 11 of 15"
     assert after.phase_progress == 30 / 46 < before.phase_progress
+
+
+def test_a_resumes_lead_in_is_shown_as_the_get_ready_it_is() -> None:
+    # Resumed at the bridge (phase 3), the session starts in the last seconds of the rest
+    # before it: that rest is a get-ready for the bridge, and says so.
+    now = [0.0]
+    rest = next(p for p in TIMELINE.phases if p.kind == "rest")
+    session = Session(TIMELINE, lambda: now[0], start_index=rest.index, elapsed=10.0)
+    plain = present(session.state(), TIMELINE, EXERCISES)
+    led = present(session.state(), TIMELINE, EXERCISES, lead_in=rest.index)
+    assert plain.word == "REST"
+    assert (led.word, led.kind, led.title, led.clock) == ("GET READY", "get_ready",
+                                                          "Next: Bridge", "0:05")

@@ -101,3 +101,32 @@ async def test_the_footer_shows_quit_first_and_done_only_when_it_does_something(
         while screen.view is not None and screen.view.kind != "reps":
             await tick(pilot, clock)
         assert screen.check_action("done", ())  # the self-paced phase: Enter ends it
+
+
+async def test_the_pause_key_says_resume_while_paused_and_a_remap_moves_both() -> None:
+    from pilot_helpers import load_fixture_library
+
+    clock = FakeClock()
+    app = make_app(load_fixture_library(), clock, routine_id="tiny")
+    app.config.keys = {"session.pause": "k"}
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        keys = footer_keys(app)
+        assert ("k", "Pause") in keys and not any(label == "Resume" for _, label in keys)
+        await pilot.press("k")
+        await pilot.pause()
+        assert app.screen.session.paused  # type: ignore[attr-defined]
+        keys = footer_keys(app)
+        assert ("k", "Resume") in keys and not any(label == "Pause" for _, label in keys)
+        await pilot.press("k")
+        await pilot.pause()
+        assert not app.screen.session.paused  # type: ignore[attr-defined]
+        assert ("k", "Pause") in footer_keys(app)
+
+
+def footer_keys(app: object) -> list[tuple[str, str]]:
+    """(key, label) of every key the footer shows now."""
+    from textual.widgets._footer import FooterKey
+
+    screen = app.screen  # type: ignore[attr-defined]
+    return [(key.key_display, key.description) for key in screen.query(FooterKey)]

@@ -9,13 +9,15 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from trainer.history.records import PhaseRecord, SessionRecord
 from trainer.history.store import History
 from trainer.library.durations import format_clock
+from trainer.safe_text import printable
 
 if TYPE_CHECKING:
     # Only `stats` needs the library (pydantic, PyYAML: ~150 ms and ~20 MB to import).
@@ -75,8 +77,13 @@ def _cell(text: str) -> str:
 
 
 def history(fmt: Format = "table", limit: int | None = 20, *, store: History | None = None,
-            out: TextIO | None = None) -> int:
-    """`trainer history [--json|--csv]`: the latest `limit` sessions (None: all), newest first."""
+            out: TextIO | None = None, library: Catalog | None = None,
+            extra: Sequence[Path] = (), now: datetime | None = None) -> int:
+    """`trainer history [--json|--csv]`: the latest `limit` sessions (None: all), newest first.
+
+    The table checks interrupted and running sessions against `library` (by default the one
+    `trainer resume` loads, with the `extra` folders), and only when the listing has one.
+    """
     opened = open_history(store)
     try:
         if fmt in ("json", "csv"):
@@ -88,12 +95,25 @@ def history(fmt: Format = "table", limit: int | None = 20, *, store: History | N
             done()
         else:
             records = opened.recent(limit)
-            point = opened.resumable()
-            _emit(history_table(records, point.session_id if point else None), out)
+            states: dict[int, str] = {}
+            if any(r.status in ("interrupted", "running") for r in records):
+                from trainer.history.queries import resume_states
+
+                lib = library if library is not None else _load_library(extra)
+                states = resume_states(opened, lib, records, now)
+            _emit(history_table(records, states), out)
     finally:
         if store is None:
             opened.close()
     return 0
+
+
+def _load_library(extra: Sequence[Path]) -> Catalog:
+    """The library as `trainer resume` loads it (slow: only when a resume state is asked)."""
+    from trainer.library.sources import default_sources
+    from trainer.session.catalog import CatalogLoader
+
+    return CatalogLoader().load(default_sources(extra))
 
 
 Batches = Iterable[Sequence[tuple[SessionRecord, Sequence[PhaseRecord]]]]
@@ -205,8 +225,14 @@ def _csv_row(r: SessionRecord) -> list[object]:
     ]
 
 
-def history_table(records: Sequence[SessionRecord], resumable: int | None = None) -> str:
-    """The plain listing; the session `trainer resume` would continue gets a `*`."""
+def history_table(records: Sequence[SessionRecord],
+                  states: Mapping[int, str] | None = None) -> str:
+    """The plain listing; the session `trainer resume` would continue gets a `*`.
+
+    `states` is queries.resume_states: "" for the resumable session, else why one cannot be
+    resumed; those reasons follow the table, a line each with the sessions' ids.
+    """
+    states = states or {}
     if not records:
         return "No sessions yet. Start one with `trainer` or `trainer run ROUTINE`.\n"
     lines = [f"{'id':>5}  {'started':16}  {'routine':32}  {'status':12}  {'time':>7}  "
@@ -215,11 +241,19 @@ def history_table(records: Sequence[SessionRecord], resumable: int | None = None
         checkin = r.checkin
         pain = "" if checkin is None or checkin.pain is None else str(checkin.pain)
         effort = "" if checkin is None or checkin.effort is None else str(checkin.effort)
-        status = r.status + ("*" if r.id == resumable else "")
+        status = r.status + ("*" if states.get(r.id) == "" else "")
         lines.append(f"{r.id:>5}  {_local(r.started_at)[:16]:16}  {r.routine_name[:32]:32}  "
                      f"{status:12}  {format_clock(r.active_seconds):>7}  {pain:>4}  {effort:>6}")
-    if any(r.id == resumable for r in records):
+    if any(states.get(r.id) == "" for r in records):
         lines.append("* can be resumed: `trainer resume`")
+    why_not: dict[str, list[int]] = {}
+    for r in records:
+        reason = states.get(r.id)
+        if reason:
+            # Reasons hold routine ids from files and notes from the database: one safe line.
+            why_not.setdefault(printable(" ".join(reason.split())), []).append(r.id)
+    for reason, ids in why_not.items():
+        lines.append(f"not resumable ({reason}): {', '.join(map(str, ids))}")
     return "\n".join(lines) + "\n"
 
 

@@ -144,7 +144,7 @@ def _dispatch(args: argparse.Namespace) -> int | AppLaunch:
         from trainer.cli.history import history
 
         return history("json" if args.json else "csv" if args.csv else "table",
-                       args.limit or None)
+                       args.limit or None, extra=extra)
     from trainer.cli import library as lib_cli  # the validator: slow to import
 
     if args.command == "validate":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -43,14 +44,52 @@ class ResumeTarget:
     message: str
 
 
+# Why a session that was interrupted (or whose process died) cannot be resumed, beside the
+# reasons ResumePoint.check gives and the notes stored with a dropped resume point.
+SET_ASIDE = "its resume point was set aside"
+NOT_LATEST = "a later session was started"
+RUNNING_ELSEWHERE = "running now in another process"
+
+
+def latest_point(library: Catalog, store: History, now: datetime | None = None
+                 ) -> tuple[ResumePoint, ResumeCheck] | None:
+    """The one session that may be resumed, checked against the library (None: no session)."""
+    # The single rule behind `trainer resume`, the app's offer and the history table's `*`:
+    # the store's latest resumable session, resumed only if its check offers it.
+    point = store.resumable()
+    if point is None:
+        return None
+    return point, point.check(library.timelines.get(point.routine_id), now)
+
+
+def resume_states(store: History, library: Catalog, records: Iterable[SessionRecord],
+                  now: datetime | None = None) -> dict[int, str]:
+    """For each interrupted or running record: "" if `trainer resume` resumes it, else why not."""
+    latest = latest_point(library, store, now)
+    states: dict[int, str] = {}
+    for r in records:
+        if r.status not in ("interrupted", "running"):
+            continue
+        if latest is not None and r.id == latest[0].session_id:
+            check = latest[1]
+            states[r.id] = "" if check.offer else check.reason
+        elif r.status == "running" and store.running_elsewhere(r.id):
+            states[r.id] = RUNNING_ELSEWHERE
+        elif r.resume_index is None:
+            states[r.id] = r.resume_note or SET_ASIDE
+        else:
+            states[r.id] = NOT_LATEST
+    return states
+
+
 def resume_target(library: Catalog, store: History, now: datetime | None = None
                   ) -> ResumeTarget:
     """The session to resume and how; raises CannotResume with a reason when there is none."""
-    point = store.resumable()
-    if point is None:
+    latest = latest_point(library, store, now)
+    if latest is None:
         raise CannotResume("nothing to resume: there is no interrupted session")
+    point, check = latest
     timeline = library.timelines.get(point.routine_id)
-    check = point.check(timeline, now)
     if not check.offer:
         hint = ""
         if timeline is None and library.problems:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from trainer.history.records import EndStatus, PhaseRecord, mostly_skipped, utcnow
-from trainer.history.resume import ResumePlan
+from trainer.history.resume import UNSTARTED, ResumePlan, unstarted
 from trainer.history.schema import reason_of
 from trainer.history.store import History, HistoryBusy, HistoryError
 from trainer.session.engine import Session
@@ -113,21 +113,32 @@ class Recorder:
     def interrupt(self) -> bool:
         """Leave the session interrupted, resumable at the phase in progress; safe to repeat."""
         # Safe from a signal handler too: a write already under way finishes first, and the
-        # interruption is written right after it (see _save).
+        # interruption is written right after it (see _save). A new session still in
+        # its first get-ready keeps no resume point: resuming it would be starting it again.
         if self.closed:
             return False
         self._observe()
         if self.session.finished:
             return self.finish(completed=True)
+        index: int | None
         index, elapsed = self._resume_at()
+        note = None
+        if self._never_started():
+            index, note = None, UNSTARTED
         try:
             return self._run(lambda batch: self.history.mark_interrupted(
-                self.session_id, index, elapsed, self._active_seconds(), batch, self.wall()))
+                self.session_id, index, elapsed, self._active_seconds(), batch, self.wall(),
+                note))
         except HistoryBusy:
             self._interrupt_pending = True
             return False
 
     # -- inside ------------------------------------------------------------------------------
+
+    def _never_started(self) -> bool:
+        """True for a new (not resumed) session still in its first phase, a get-ready."""
+        fresh = self.lead_in_until == 0 and self.active_base == 0
+        return fresh and unstarted(self.session.timeline, self.session.index)
 
     def _write_state(self) -> bool:
         """The end if the session has finished, else a checkpoint."""

@@ -144,6 +144,9 @@ class SessionRecord:
     phase_count: int
     updated_at: datetime
     checkins: tuple[CheckIn, ...] = ()
+    # Why the resume point was dropped ("discarded", a check's reason); None when it was not
+    # dropped, or not said (sessions from before schema version 3).
+    resume_note: str | None = None
 
     @property
     def checkin(self) -> CheckIn | None:

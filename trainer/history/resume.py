@@ -14,12 +14,20 @@ STALE_AFTER = timedelta(days=1)
 LEAD_IN = 5.0  # seconds of get-ready before a resumed phase
 PASSIVE_KINDS = ("get_ready", "rest", "switch")
 
-Verdict = Literal["ok", "stale", "changed"]
+# ok and stale are offered; changed (the routine is gone or no longer fits) and unstarted
+# (stopped in the first get-ready: nothing was done, so a new session is the same) are not.
+Verdict = Literal["ok", "stale", "changed", "unstarted"]
+UNSTARTED = "it ended in its first get-ready, before any exercise"
+
+
+def unstarted(timeline: Timeline, index: int) -> bool:
+    """True if `index` is the routine's first phase and that is a get-ready."""
+    return index == 0 and bool(timeline.phases) and timeline.phases[0].kind == "get_ready"
 
 
 @dataclass(frozen=True)
 class ResumeCheck:
-    """Whether a resume point fits: ok, stale (offer it, saying so) or changed (decline)."""
+    """Whether a resume point fits: ok, stale (offer it, saying so), changed or unstarted."""
 
     verdict: Verdict
     reason: str
@@ -27,7 +35,7 @@ class ResumeCheck:
     @property
     def offer(self) -> bool:
         """True if the app should offer to resume."""
-        return self.verdict != "changed"
+        return self.verdict in ("ok", "stale")
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,8 @@ class ResumePoint:
             return ResumeCheck("changed", f"the routine '{self.routine_id}' has changed since "
                                           "the session was interrupted, so the point where it "
                                           "stopped no longer fits")
+        if unstarted(timeline, self.index):
+            return ResumeCheck("unstarted", UNSTARTED)
         if self.index == last:
             return ResumeCheck("changed", "the session had already reached its end")
         if not 0 <= self.index < last:

@@ -113,9 +113,14 @@ def _v2(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX sessions_started ON sessions (started_at)")
 
 
+def _v3(db: sqlite3.Connection) -> None:
+    """Version 3: `resume_note`, why a session's resume point was dropped (NULL: not said)."""
+    db.execute("ALTER TABLE sessions ADD COLUMN resume_note TEXT")
+
+
 # MIGRATIONS[n] takes a database from schema version n to n + 1; a new version is one more
 # function appended here (never edit a released one).
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
 TABLES = ("sessions", "phases", "checkins")
 
 

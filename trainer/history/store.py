@@ -10,6 +10,8 @@
 # finish (completed, skipped or stopped) or mark_interrupted (quit, SIGHUP, SIGTERM, a crash). A
 # process killed outright leaves its row running; the next process sees that its pid is gone
 # and offers it for resume like an interrupted one. Recorder does all of this for a Session.
+# A resume point dropped (decline_resume, or an interruption with nothing worth resuming) keeps
+# its reason in resume_note, for `trainer history` to say why the session cannot be resumed.
 
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ from trainer.history.records import (
     iso,
     parse_iso,
 )
-from trainer.history.resume import ResumePoint
+from trainer.history.resume import UNSTARTED, ResumePoint
 from trainer.history.schema import (
     TABLES,
     UNUSABLE_ERRORS,
@@ -86,7 +88,7 @@ def _is_live(pid: int | None, host: str | None) -> bool:
 
 _SESSION_COLUMNS = ("id, routine_id, routine_name, fingerprint, started_at, ended_at, status, "
                     "planned_seconds, active_seconds, resume_index, resume_elapsed, phase_count, "
-                    "updated_at")
+                    "updated_at, resume_note")
 
 
 class History:
@@ -238,17 +240,21 @@ class History:
         self._own.discard(session_id)
         return True
 
-    def mark_interrupted(self, session_id: int, index: int, elapsed: float,
+    def mark_interrupted(self, session_id: int, index: int | None, elapsed: float,
                          active_seconds: float, phases_done: Sequence[PhaseRecord] = (),
-                         now: datetime | None = None) -> bool:
-        """End a running session as interrupted, resumable at `index`."""
+                         now: datetime | None = None, note: str | None = None) -> bool:
+        """End a running session as interrupted, resumable at `index` (None: not resumable).
+
+        With index None the session keeps no resume point and `note` says why (resume_note).
+        """
         stamp = iso(now)
+        kept = None if index is None else round(elapsed, 3)
         with self._write() as db:
             cursor = db.execute(
                 "UPDATE sessions SET status = 'interrupted', ended_at = ?, resume_index = ?,"
-                " resume_elapsed = ?, active_seconds = ?, updated_at = ?"
+                " resume_elapsed = ?, active_seconds = ?, updated_at = ?, resume_note = ?"
                 " WHERE id = ? AND status = 'running'",
-                (stamp, index, round(elapsed, 3), round(active_seconds, 3), stamp, session_id))
+                (stamp, index, kept, round(active_seconds, 3), stamp, _note(note), session_id))
             if cursor.rowcount == 0:
                 return False
             self._add_phases(db, session_id, phases_done)
@@ -264,19 +270,20 @@ class History:
             if row is None:
                 raise HistoryError(f"session {session_id} cannot be resumed")
             db.execute("UPDATE sessions SET status = 'running', ended_at = NULL, pid = ?,"
-                       " host = ?, updated_at = ? WHERE id = ?",
+                       " host = ?, updated_at = ?, resume_note = NULL WHERE id = ?",
                        (os.getpid(), socket.gethostname(), iso(now), session_id))
         self._own.add(session_id)
         return float(row[0])
 
-    def decline_resume(self, session_id: int, now: datetime | None = None) -> None:
-        """Forget a session's resume point; it stays in the history as interrupted."""
+    def decline_resume(self, session_id: int, *, note: str = "discarded",
+                       now: datetime | None = None) -> None:
+        """Forget a session's resume point, `note` saying why; it stays as interrupted."""
         with self._write() as db:
             db.execute("UPDATE sessions SET resume_index = NULL, resume_elapsed = NULL,"
                        " status = CASE status WHEN 'running' THEN 'interrupted' ELSE status END,"
-                       " ended_at = COALESCE(ended_at, updated_at), updated_at = ?"
-                       " WHERE id = ? AND status IN ('running', 'interrupted')",
-                       (iso(now), session_id))
+                       " ended_at = COALESCE(ended_at, updated_at), updated_at = ?,"
+                       " resume_note = ? WHERE id = ? AND status IN ('running', 'interrupted')",
+                       (iso(now), _note(note), session_id))
         self._own.discard(session_id)
 
     def add_checkin(self, session_id: int, pain: int | None, effort: int | None,
@@ -313,14 +320,18 @@ class History:
     def resumable(self) -> ResumePoint | None:
         """The latest session, if it was interrupted or its process died, with its resume point."""
         # Sessions running in a live process (this one or another on this host) are left
-        # alone; a newer completed or stopped session means there is nothing to resume.
+        # alone, and so are those left in their first get-ready (nothing was done in them); a
+        # newer completed or stopped session means there is nothing to resume.
         rows = self._db.execute(
             "SELECT id, routine_id, routine_name, fingerprint, resume_index, resume_elapsed,"
-            " status, started_at, updated_at, pid, host FROM sessions ORDER BY id DESC")
+            " status, started_at, updated_at, pid, host, resume_note FROM sessions"
+            " ORDER BY id DESC")
         for row in rows:
             (session_id, routine_id, name, fingerprint, index, elapsed, status, started,
-             updated, pid, host) = row
+             updated, pid, host, note) = row
             if status == "running" and self._running_elsewhere(session_id, pid, host):
+                continue
+            if status == "interrupted" and index is None and note == UNSTARTED:
                 continue
             if status not in ("interrupted", "running") or index is None:
                 return None
@@ -330,6 +341,12 @@ class History:
             return ResumePoint(session_id, routine_id, name, fingerprint, int(index),
                                float(elapsed or 0.0), status, started_at, updated_at)
         return None
+
+    def running_elsewhere(self, session_id: int) -> bool:
+        """True if the session is running in a live process (this one or another)."""
+        row = self._db.execute("SELECT pid, host FROM sessions WHERE id = ? AND status ="
+                               " 'running'", (session_id,)).fetchone()
+        return row is not None and self._running_elsewhere(session_id, row[0], row[1])
 
     def _running_elsewhere(self, session_id: int, pid: int | None, host: str | None) -> bool:
         """True if a running session belongs to a live process (including this one)."""
@@ -433,8 +450,13 @@ class History:
             assert started is not None and updated is not None
             records.append(SessionRecord(r[0], r[1], r[2], r[3], started, ended, r[6], r[7],
                                          r[8], r[9], r[10], r[11], updated,
-                                         tuple(checkins[r[0]])))
+                                         tuple(checkins[r[0]]), r[13]))
         return records
+
+
+def _note(note: str | None) -> str | None:
+    """A resume note as stored: one line, at most NOTE_MAX characters (None stays None)."""
+    return None if note is None else " ".join(note.split())[:NOTE_MAX]
 
 
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:

@@ -24,6 +24,7 @@ from trainer.safe_text import printable
 from trainer.session.engine import Clock, Session
 from trainer.session.prepared import Prepared, prepare
 from trainer.ui.screens.session import SessionResult, SessionScreen
+from trainer.ui.widgets.too_small import MIN_COLUMNS, MIN_ROWS
 
 if TYPE_CHECKING:
     from trainer.audio.players import Player
@@ -54,8 +55,9 @@ class TrainerApp(App[None]):
     # how to quit). Not a priority binding: with text selected (a box, or the mouse) the
     # screen or the box copies it first, as Textual does; with nothing selected it quits.
     BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, id="app.quit")]
-    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (40, "-narrow"), (80, "-normal"), (120, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-tiny-h"), (12, "-short"), (24, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (MIN_COLUMNS, "-narrow"), (80, "-normal"),
+                              (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-tiny-h"), (MIN_ROWS, "-short"), (24, "-tall")]
 
     def __init__(self, library: Catalog | Callable[[], Catalog], *,
                  routine_id: str | None = None, prepared: Prepared | None = None,
@@ -213,25 +215,29 @@ class TrainerApp(App[None]):
 
     async def _offer_resume(self) -> None:
         """If the last session was interrupted, offer to pick it up (or say why not)."""
-        from trainer.ui.screens.confirm import ConfirmScreen
+        from trainer.history.queries import latest_point
+        from trainer.ui.screens.confirm import ResumeOfferScreen
 
-        point = self.history.resumable()
-        if point is None:
+        latest = latest_point(self.library, self.history)  # as `trainer resume` decides
+        if latest is None:
             return
-        check = point.check(self.library.timelines.get(point.routine_id))
+        point, check = latest
         if not check.offer:
-            self.notify(f"Cannot resume {point.routine_name}: {check.reason}", timeout=8,
-                        markup=False)
-            self.history.decline_resume(point.session_id)
+            if check.verdict != "unstarted":  # left in its first get-ready: nothing to say
+                self.notify(f"Cannot resume {point.routine_name}: {check.reason}", timeout=8,
+                            markup=False)
+            self.history.decline_resume(point.session_id, note=check.reason)
             return
         timeline = self.library.timeline(point.routine_id)
         plan = point.plan(timeline)
         stale = f"\n{check.reason}" if check.verdict == "stale" else ""
-        question = f"Resume {point.routine_name}?\n{plan.message}{stale}"
-        if await self.push_screen_wait(ConfirmScreen(question, "Resume", "Not now")):
+        answer = await self.push_screen_wait(
+            ResumeOfferScreen(f"Resume {point.routine_name}?\n{plan.message}{stale}"))
+        if answer == "resume":
             self.run_routine(point.routine_id, plan)
-        else:
-            self.history.decline_resume(point.session_id)
+        elif answer == "discard":
+            self.history.decline_resume(point.session_id, note="discarded")
+        # "later": the resume point stays; `trainer resume` or the next start offers it again
 
     def on_library_screen_start(self, message: LibraryScreen.Start) -> None:
         """A routine was chosen on the library screen."""

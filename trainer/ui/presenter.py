@@ -65,16 +65,20 @@ def _left(seconds: float) -> str:
     return f"{format_clock(math.ceil(seconds - 1e-9))} left"
 
 
-def present(state: State, timeline: Timeline, exercises: Mapping[str, ExerciseInfo]) -> View:
-    """The view for one state."""
+def present(state: State, timeline: Timeline, exercises: Mapping[str, ExerciseInfo],
+            lead_in: int | None = None) -> View:
+    """The view for one state; phase `lead_in` is a resume's lead-in, shown as a get-ready."""
     phase = state.phase
+    # A resumed session starts in the rest or switch before the phase it stopped in, its last
+    # seconds only: that is a get-ready for what comes next, whatever the phase was.
+    kind = "get_ready" if phase.index == lead_in else phase.kind
     upcoming = timeline.up_next(phase.index)
     # Between exercises the screen is about what comes next, so the person can get set.
-    focus = phase if phase.active or phase.kind == "switch" else upcoming
+    focus = phase if phase.active or kind == "switch" else upcoming
     exercise = exercises.get(focus.exercise or "") if focus else None
     if phase.active:
         title = phase.title
-    elif phase.kind == "done":
+    elif kind == "done":
         title = "Workout complete"
     else:
         title = f"Next: {upcoming.title}" if upcoming else phase.title
@@ -88,12 +92,12 @@ def present(state: State, timeline: Timeline, exercises: Mapping[str, ExerciseIn
             reps = state.reps or phase.reps  # extended: more reps at the same tempo
             rep = min(reps, int(state.elapsed // phase.tempo) + 1)
             target = f"rep {rep} of {reps}"
-        elif phase.kind == "switch":
+        elif kind == "switch":
             target = "Change to the other side"
         elif phase.say:
             target = phase.say
     if upcoming is None:
-        up_next = "Up next: finish" if phase.kind != "done" else ""
+        up_next = "Up next: finish" if kind != "done" else ""
     elif phase.active:
         up_next = f"Up next: {upcoming.title} · {timing_text(upcoming)}"
         if upcoming.side in ("left", "right"):
@@ -103,8 +107,8 @@ def present(state: State, timeline: Timeline, exercises: Mapping[str, ExerciseIn
     total = state.session_total
     return View(
         index=phase.index,
-        kind=phase.kind,
-        word=WORDS[phase.kind] + (" · PAUSED" if state.paused else ""),
+        kind=kind,
+        word=WORDS[kind] + (" · PAUSED" if state.paused else ""),
         # Titles, labels, say lines and instructions come from library files: shown safely.
         title=printable(title),
         detail=printable(labels(focus)) if focus else "",

@@ -18,10 +18,13 @@ from trainer.history.store import History
 from trainer.library.durations import format_clock
 from trainer.safe_text import printable
 from trainer.session.catalog import Catalog
+from trainer.ui.widgets.too_small import TooSmall
 
 WEEKS = 12  # of active days in the calendar
 BAR_WEEKS = 8  # of minutes in the bar chart
-CHECK_INS = 12  # latest check-ins drawn
+CHECK_INS, MIN_CHECK_INS = 12, 5  # latest check-ins drawn: at most, and at least if any
+CHECK_IN_HEADING = "Pain ● effort ○"
+CHART_PADDING, CHART_GAP = 2, 3  # as in trainer.tcss: the row's padding, a chart's margin
 NAME_WIDTH, NOTE_WIDTH = 28, 40  # characters of a routine name and a note in the table
 
 
@@ -35,10 +38,12 @@ class HistoryScreen(Screen[None]):
         self.history = history
         self.library = library
         self.today = today
+        self._points: list[tuple[int | None, int | None]] = []
 
     def compose(self) -> ComposeResult:
         """Pictures of progress on top (weeks, days, check-ins), the sessions below."""
         records, summary, names = progress(self.history, self.library, self.today, WEEKS)
+        self._points = _check_ins(records)
         with Vertical(classes="body"):
             if not records:
                 yield Static("No sessions yet. Pick a routine in the library to start one.",
@@ -48,7 +53,7 @@ class HistoryScreen(Screen[None]):
                          f"week {round(summary.week_minutes)} min in {summary.week_sessions} "
                          f"session{'s' * (summary.week_sessions != 1)}", id="streak")
             with Horizontal(id="history-charts"):
-                with Vertical(classes="chart"):
+                with Vertical(classes="chart", id="week-chart"):
                     yield Static("Minutes per week", classes="heading")
                     yield Static("\n".join(week_bars(summary.weeks[-BAR_WEEKS:])),
                                  classes="figure", id="week-bars")
@@ -57,9 +62,9 @@ class HistoryScreen(Screen[None]):
                     yield Static("\n".join(day_calendar(summary.days, self.today, WEEKS)),
                                  classes="figure", id="calendar")
                 with Vertical(classes="chart", id="check-in-chart"):
-                    yield Static("Pain ● and effort ○ at check-ins", classes="heading")
-                    yield Static("\n".join(check_in_lines(_check_ins(records))),
-                                 classes="figure", id="check-ins")
+                    yield Static(CHECK_IN_HEADING, classes="heading")
+                    # Drawn once the width is known (on_resize): as many as fit.
+                    yield Static("", classes="figure", id="check-ins")
             # Names and ids come from the history and library files: shown safely.
             lines = [f"Pain: {summary.pain.reason}"]
             lines += [f"{names.get(s.routine_id, s.routine_id)}: {s.reason}"
@@ -78,8 +83,32 @@ class HistoryScreen(Screen[None]):
                     "" if checkin is None or checkin.effort is None else checkin.effort,
                     Text(printable(checkin.note[:NOTE_WIDTH]) if checkin else ""))
             yield sessions
-        yield Static("Enlarge the terminal to at least 40 x 12", id="too-small")
+        yield TooSmall()
         yield Footer()
+
+    def on_resize(self) -> None:
+        """As many pictures as fit side by side, none cut or wrapped: the weeks, the days, then
+        as many of the latest check-ins as the room left holds (at least MIN_CHECK_INS)."""
+        room = self.size.width - CHART_PADDING
+        fits = True
+        for name in ("#week-chart", "#calendar-chart"):
+            chart = self.query_one(name, Vertical)
+            width = max(len(line) for text in chart.query(Static)
+                        for line in str(text.render()).splitlines())
+            fits = fits and width <= room  # once one is left out, so are those after it
+            chart.display = fits
+            room -= width + CHART_GAP
+        lines: list[str] = []
+        if fits and room >= len(CHECK_IN_HEADING):
+            for count in range(len(self._points), -1, -1):
+                lines = check_in_lines(self._points[len(self._points) - count:])
+                if max(map(len, lines)) <= room:
+                    break
+            if count < min(MIN_CHECK_INS, len(self._points)):
+                lines = []
+        self.query_one("#check-in-chart").display = bool(lines)
+        if lines:
+            self.query_one("#check-ins", Static).update("\n".join(lines))
 
 
 def _check_ins(records: list[SessionRecord]) -> list[tuple[int | None, int | None]]:

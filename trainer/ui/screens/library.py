@@ -28,6 +28,7 @@ from trainer.session.catalog import Catalog
 from trainer.session.describe import category_mix
 from trainer.ui.presenter import preview
 from trainer.ui.screens.problems import ProblemsScreen
+from trainer.ui.widgets.too_small import TooSmall
 
 
 class LibraryScreen(Screen[None]):
@@ -78,7 +79,7 @@ class LibraryScreen(Screen[None]):
                     yield DataTable(id="exercise-table", cursor_type="row", zebra_stripes=True)
                     with VerticalScroll(classes="detail"):
                         yield Static(id="exercise-detail")
-        yield Static("Enlarge the terminal to at least 40 x 12", id="too-small")
+        yield TooSmall()
         yield Footer()
 
     def on_mount(self) -> None:

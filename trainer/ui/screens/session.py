@@ -25,6 +25,7 @@ from trainer.session.prepared import Prepared
 from trainer.ui.presenter import View, present
 from trainer.ui.widgets.big_clock import BigClock
 from trainer.ui.widgets.progress_line import ProgressLine
+from trainer.ui.widgets.too_small import TooSmall
 
 PHASE_KINDS = ("get_ready", "work", "hold", "reps", "rest", "switch", "done")
 _STATE_CLASSES = {f"-{kind.replace('_', '-')}" for kind in PHASE_KINDS} | {"-paused"}
@@ -68,10 +69,12 @@ class SessionScreen(Screen[SessionResult]):
     """Runs one session; dismisses with its result when done or stopped."""
 
     # Quit first: on a narrow terminal the footer is cut on the right, and how to leave must
-    # stay on screen. Done shows only in a self-paced phase (see check_action).
+    # stay on screen. Done shows only in a self-paced phase, and the pause key is labelled
+    # Pause or Resume by what it does now (see check_action): one id, so one remap moves both.
     BINDINGS = [
         Binding("q,escape", "quit_session", "Quit", id="session.quit"),
-        Binding("space", "toggle_pause", "Pause", id="session.pause"),
+        Binding("space", "toggle_pause(False)", "Pause", id="session.pause"),
+        Binding("space", "toggle_pause(True)", "Resume", id="session.pause"),
         Binding("n,right", "skip", "Skip", id="session.skip"),
         Binding("p,left", "back", "Back", id="session.back"),
         Binding("plus,equals_sign", "extend(1)", "+10s", id="session.more"),
@@ -87,6 +90,10 @@ class SessionScreen(Screen[SessionResult]):
         self.timeline = routine.timeline
         self.exercises = routine.exercises
         self.resume = resume
+        # A resume that starts in the phase before the one it stopped in: that one's last
+        # seconds are its lead-in, shown as the get-ready they are.
+        self._lead_in = (resume.start_index if resume is not None
+                         and resume.start_index < resume.phase_index else None)
         self.session: Session | None = None
         self.recorder: Recorder | None = None
         self.engine: CueEngine | None = None
@@ -125,7 +132,7 @@ class SessionScreen(Screen[SessionResult]):
             with Horizontal(id="bottom"):
                 yield ProgressLine(view.session_progress, id="session-bar")
                 yield Static(view.session_left, markup=False, id="session-left")
-        yield Static("Enlarge the terminal to at least 40 x 12", markup=False, id="too-small")
+        yield TooSmall()
         yield Footer(compact=True)
 
     def _begin(self) -> View:
@@ -136,7 +143,7 @@ class SessionScreen(Screen[SessionResult]):
         else:
             self.session = Session(self.timeline, app.clock)
         self.muted = app.config.muted
-        self.view = present(self.session.state(), self.timeline, self.exercises)
+        self.view = present(self.session.state(), self.timeline, self.exercises, self._lead_in)
         self._status = self._status_text(self.view)
         return self.view
 
@@ -251,7 +258,9 @@ class SessionScreen(Screen[SessionResult]):
             self.recorder.update()
             self._report(self.recorder.problem)
         state = session.state()
-        self.refresh_view(present(state, self.timeline, self.exercises))
+        if state.phase.index != self._lead_in:
+            self._lead_in = None  # over; gone back to later, that phase is itself again
+        self.refresh_view(present(state, self.timeline, self.exercises, self._lead_in))
         if state.finished:
             self._finish(completed=True)
             return
@@ -283,8 +292,8 @@ class SessionScreen(Screen[SessionResult]):
         assert old is not None, "compose shows the first view"
         # Classes go on the few widgets that change colour: restyling the whole screen
         # costs tens of milliseconds per phase change.
-        if old.kind != view.kind:
-            self.refresh_bindings()  # Done comes and goes with self-paced phases
+        if old.kind != view.kind or old.paused != view.paused:
+            self.refresh_bindings()  # Done comes and goes with self-paced phases, Pause/Resume
         if old.kind != view.kind or old.paused != view.paused:
             wanted = _state_classes(view)
             for widget in self.query("#word, #clock, #phase-bar"):
@@ -328,8 +337,8 @@ class SessionScreen(Screen[SessionResult]):
             getattr(self.session, name)(*args)
             self.tick()
 
-    def action_toggle_pause(self) -> None:
-        """Pause or resume (a pause is a checkpoint in the history)."""
+    def action_toggle_pause(self, paused: bool | None = None) -> None:
+        """Pause or resume (a pause is a checkpoint in the history); `paused`: the key's label."""
         self._command("toggle_pause")
         if self.session is not None and self.session.paused and self.recorder is not None:
             self.recorder.checkpoint()
@@ -347,9 +356,11 @@ class SessionScreen(Screen[SessionResult]):
         self._command("extend", direction * EXTEND_STEP)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Done only where it does something: in a self-paced phase."""
+        """Done only in a self-paced phase; Pause while running, Resume while paused."""
         if action == "done":
             return self.view is not None and self.view.kind == "reps"
+        if action == "toggle_pause" and parameters:
+            return self.view is not None and self.view.paused == parameters[0]
         return True
 
     def action_done(self) -> None:
