@@ -1,4 +1,4 @@
-"""Snapshot tests of the library and session screens at 80x24 and 120x40 (fake clock)."""
+"""Snapshot tests of the library, session and editor screens at 80x24 and 120x40 (fake clock)."""
 
 from __future__ import annotations
 
@@ -48,3 +48,14 @@ def test_session_screen(snap_compare, size: tuple[int, int]) -> None:  # type: i
         await pilot.pause()
 
     assert snap_compare(_app("tiny"), terminal_size=size, run_before=into_the_hold)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_routine_editor(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    # The first routine, edited as a copy under a new id; its second step selected.
+    assert snap_compare(_app(), terminal_size=size, press=["e", "n", "down", "down"])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_exercise_editor(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_app(), terminal_size=size, press=["t", "e", "n"])

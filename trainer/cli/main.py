@@ -18,6 +18,7 @@ from trainer.library.vocabulary import CATEGORIES, LEVELS
 
 if TYPE_CHECKING:
     from trainer.history.queries import ResumeTarget
+    from trainer.library.sources import Source
     from trainer.session.catalog import Catalog
     from trainer.session.prepared import Prepared
 
@@ -32,6 +33,7 @@ class AppLaunch:
     routine_id: str | None = None
     prepared: Prepared | None = None
     resume: ResumeTarget | None = None
+    sources: Sequence[Source] = ()  # what the library was loaded from, to load it again
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -175,16 +177,16 @@ def _app(args: argparse.Namespace, extra: list[Path], audio: str | None,
         return CatalogLoader().load(sources)
 
     if args.command == "resume":
-        return cmd_resume(load(), audio, voice)
+        return cmd_resume(load(), audio, voice, sources)
     if args.command is None:
-        return _start(load(), audio, voice)
+        return _start(load(), audio, voice, sources=sources)
     from trainer.session import prepared
 
     routine_id: str = args.routine
     key = prepared.fingerprint(sources)
     ready = prepared.load(key, routine_id)
     if ready is not None:  # unchanged since an earlier run: no need to load the library yet
-        return _start(load, audio, voice, routine_id=routine_id, ready=ready)
+        return _start(load, audio, voice, routine_id=routine_id, ready=ready, sources=sources)
     from trainer.cli.library import find_routine
 
     lib = load()
@@ -192,7 +194,7 @@ def _app(args: argparse.Namespace, extra: list[Path], audio: str | None,
         return 1
     ready = prepared.prepare(lib, routine_id)
     prepared.save(key, ready)
-    return _start(lib, audio, voice, routine_id=routine_id, ready=ready)
+    return _start(lib, audio, voice, routine_id=routine_id, ready=ready, sources=sources)
 
 
 def _volume(text: str) -> int:
@@ -214,7 +216,8 @@ def _needs_terminal() -> bool:
     return True
 
 
-def cmd_resume(lib: Catalog, audio: str | None, voice: bool) -> int | AppLaunch:
+def cmd_resume(lib: Catalog, audio: str | None, voice: bool,
+               sources: Sequence[Source] = ()) -> int | AppLaunch:
     """`trainer resume`: the app, straight into the interrupted session."""
     from trainer.cli.history import open_history
     from trainer.history.queries import CannotResume, resume_target
@@ -227,13 +230,14 @@ def cmd_resume(lib: Catalog, audio: str | None, voice: bool) -> int | AppLaunch:
         return exc.exit_code
     finally:
         store.close()
-    return _start(lib, audio, voice, resume=target)
+    return _start(lib, audio, voice, resume=target, sources=sources)
 
 
 def _start(library: Catalog | Callable[[], Catalog], audio: str | None, voice: bool, *,
            routine_id: str | None = None, ready: Prepared | None = None,
-           resume: ResumeTarget | None = None) -> int | AppLaunch:
+           resume: ResumeTarget | None = None,
+           sources: Sequence[Source] = ()) -> int | AppLaunch:
     """The app on the library, straight into a routine, or resuming a session."""
     if _needs_terminal():
         return 2
-    return AppLaunch(library, audio, voice, routine_id, ready, resume)
+    return AppLaunch(library, audio, voice, routine_id, ready, resume, sources)

@@ -20,6 +20,7 @@ from trainer.library.sources import SETTLE_NS, Source, file_key, library_files
 from trainer.session.timeline import MAX_PHASES, Cue, Phase, PhaseKind, Timeline
 
 if TYPE_CHECKING:
+    from trainer.library.model import Exercise
     from trainer.session.catalog import Catalog
 
 FORMAT = 2  # of the saved routines; 2: JSON, no longer a pickle
@@ -63,11 +64,15 @@ class Prepared:
 
 def prepare(library: Catalog, routine_id: str) -> Prepared:
     """The routine from a loaded library, its exercises reduced to plain facts."""
-    timeline = library.timeline(routine_id)
+    return prepare_timeline(library.timeline(routine_id), library.exercises)
+
+
+def prepare_timeline(timeline: Timeline, exercises: Mapping[str, Exercise]) -> Prepared:
+    """A timeline (say, of a routine still being edited) with its exercises' plain facts."""
     used = {p.exercise for p in timeline.phases if p.exercise}
     facts = {}
     for exercise_id in sorted(used):
-        ex = library.exercises[exercise_id]
+        ex = exercises[exercise_id]
         facts[exercise_id] = ExerciseFacts(ex.name, ex.category, tuple(ex.instructions),
                                            tuple(ex.cues), ex.safety)
     return Prepared(timeline, facts)

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import signal
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from trainer.history.recorder import Recorder
     from trainer.history.resume import ResumePlan
     from trainer.history.store import History
-    from trainer.session.catalog import Catalog
+    from trainer.library.sources import Source
+    from trainer.session.catalog import Catalog, CatalogLoader
     from trainer.ui.screens.library import LibraryScreen
 
 # Cues that mark a change of phase: these flash the screen as well as ringing.
@@ -64,8 +65,12 @@ class TrainerApp(App[None]):
                  resume: ResumeTarget | None = None, clock: Clock = time.monotonic,
                  config: Config | None = None, save_settings: bool = True,
                  audio: str | None = None, voice: bool = True, history: History | None = None,
-                 player: Player | None = None, today: Callable[[], date] = date.today) -> None:
+                 player: Player | None = None, today: Callable[[], date] = date.today,
+                 sources: Sequence[Source] = ()) -> None:
         super().__init__()
+        # Where the library came from, to load it again after an edit (default: the usual).
+        self.sources = list(sources)
+        self._loader: CatalogLoader | None = None
         # A callable loads the library when first needed: `trainer run` with a routine prepared
         # on an earlier run draws its session without it (see trainer.session.prepared).
         self._library = library
@@ -103,6 +108,16 @@ class TrainerApp(App[None]):
         """The whole library, loaded on first use."""
         if callable(self._library):
             self._library = self._library()
+        return self._library
+
+    def reload_library(self) -> Catalog:
+        """Load the library again (after a save in an editor): unchanged files come cached."""
+        from trainer.library.sources import default_sources
+        from trainer.session.catalog import CatalogLoader
+
+        if self._loader is None:
+            self._loader = CatalogLoader()
+        self._library = self._loader.load(self.sources or default_sources())
         return self._library
 
     def prepare(self, routine_id: str) -> Prepared:
@@ -289,6 +304,20 @@ class TrainerApp(App[None]):
             yield SystemCommand(f"Start: {escape(printable(routine.name))}",
                                 escape(printable(routine.summary or routine.id)),
                                 lambda rid=routine.id: self.run_routine(rid))
+        from trainer.ui.screens.library import LibraryScreen
+
+        if not isinstance(screen, LibraryScreen):
+            return  # editing is done from the library, not from under a session
+        yield SystemCommand("New routine", "Make a routine of your own",
+                            lambda: screen.edit("routine", None, "new"))
+        yield SystemCommand("New exercise", "Make an exercise of your own",
+                            lambda: screen.edit("exercise", None, "new"))
+        for kind, items in (("routine", self.library.routines),
+                            ("exercise", self.library.exercises)):
+            for item in items.values():
+                name = escape(printable(item.name))
+                yield SystemCommand(f"Edit {kind}: {name}", f"Change {name} (yours, or a copy)",
+                                    lambda k=kind, i=item.id: screen.edit(k, i, "edit"))
 
     # -- history -------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -34,13 +34,17 @@ from trainer.ui.widgets.too_small import TooSmall
 class LibraryScreen(Screen[None]):
     """Browse routines and exercises; Enter starts the selected routine."""
 
+    # Quit first, as on the session screen: a narrow footer is cut on the right.
     BINDINGS = [
+        Binding("q", "app.quit", "Quit", id="library.quit"),
         Binding("slash", "filter", "Filter", id="library.filter"),
         Binding("escape", "clear_filter", "Clear", id="library.clear_filter"),
-        Binding("t", "toggle_tab", "Switch tab", id="library.tab"),
-        Binding("exclamation_mark", "problems", "Problems", id="library.problems"),
+        Binding("t", "toggle_tab", "Tab", id="library.tab"),
+        Binding("e", "edit", "Edit", id="library.edit"),
+        Binding("N", "new", "New", id="library.new"),
+        Binding("D", "duplicate", "Copy", id="library.duplicate"),
         Binding("h", "app.history", "History", id="library.history"),
-        Binding("q", "app.quit", "Quit", id="library.quit"),
+        Binding("exclamation_mark", "problems", "Problems", id="library.problems"),
     ]
 
     class Start(Message):
@@ -321,6 +325,50 @@ class LibraryScreen(Screen[None]):
             self.app.push_screen(ProblemsScreen(self.library.problems, self.library.notes))
         else:
             self.notify("The library has no problems.", timeout=2)
+
+
+    # -- making and changing routines and exercises ----------------------------------------
+
+    def _kind(self) -> str:
+        """'routine' or 'exercise', by the tab shown."""
+        tabs = self.query_one(TabbedContent)
+        return "routine" if tabs.active == "routines-tab" else "exercise"
+
+    def action_edit(self) -> None:
+        """Edit the selected routine or exercise (someone else's as your own copy)."""
+        kind = self._kind()
+        item_id = self._current(f"#{kind}-table")
+        if item_id is not None:
+            self.edit(kind, item_id, "edit")
+
+    def action_new(self) -> None:
+        """Start a new routine or exercise."""
+        self.edit(self._kind(), None, "new")
+
+    def action_duplicate(self) -> None:
+        """A copy of the selected routine or exercise under a new id."""
+        kind = self._kind()
+        item_id = self._current(f"#{kind}-table")
+        if item_id is not None:
+            self.edit(kind, item_id, "duplicate")
+
+    @work(group="editor", exclusive=True)
+    async def edit(self, kind: str, item_id: str | None, how: str) -> None:
+        """Open the editor on a routine or exercise; show what was saved when it closes."""
+        from trainer.ui.screens.editing import open_editor
+
+        saved = await open_editor(self, kind, item_id, how)
+        if saved is None:
+            return
+        reload = getattr(self.app, "reload_library", None)
+        if callable(reload):
+            self.library = reload()  # unchanged files come from the loader's cache
+        selector = f"#{kind}-table"
+        self._fill(self.query_one("#filter", Input).value)
+        table = self.query_one(selector, DataTable)
+        if saved in table.rows:
+            table.move_cursor(row=table.get_row_index(saved), animate=False)
+        self.set_focus(table)
 
 
 def _count(title: str, total: int, shown: int | None = None) -> str:

@@ -85,8 +85,10 @@ class SessionScreen(Screen[SessionResult]):
         Binding("left_square_bracket", "volume(-10)", "Vol-", id="session.quieter"),
     ]
 
-    def __init__(self, routine: Prepared, resume: ResumePlan | None = None) -> None:
+    def __init__(self, routine: Prepared, resume: ResumePlan | None = None, *,
+                 record: bool = True) -> None:
         super().__init__()
+        self.record = record  # False: a try-out from the editor, kept out of the history
         self.timeline = routine.timeline
         self.exercises = routine.exercises
         self.resume = resume
@@ -173,7 +175,7 @@ class SessionScreen(Screen[SessionResult]):
 
     def _start_record(self) -> None:
         """Start (or carry on) this session's record in the history."""
-        if self.session is not None and self.recorder is None:
+        if self.session is not None and self.recorder is None and self.record:
             self.recorder = self.trainer.record(self.session, self.resume)
             self.recorder.update()
             self._report(self.recorder.problem)
