@@ -12,9 +12,10 @@ from textual.app import App
 from textual.notifications import Notify
 from textual.widgets import Input, Select, Static, TextArea
 
+from trainer.library.ids import free_id, slug
 from trainer.library.loader import read_text
 from trainer.ui.screens.confirm import ConfirmScreen
-from trainer.ui.screens.exercise_editor import ExerciseEditorScreen, check, free_id, slug
+from trainer.ui.screens.exercise_editor import ExerciseEditorScreen, check
 
 
 class EditorApp(App[None]):

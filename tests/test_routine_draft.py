@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from trainer.library.ids import free_id, slug
 from trainer.library.model import Exercise
-from trainer.library.routine_draft import ROUTINE, RoutineDraft, check, free_id, slug
+from trainer.library.routine_draft import ROUTINE, RoutineDraft, check
 
 EXERCISES = {e.id: e for e in [
     Exercise(id="hamstring", name="Hamstring stretch", category="stretch", sides="each",
@@ -102,10 +103,19 @@ def test_problems_are_placed_on_their_step_and_field() -> None:
 
 
 @pytest.mark.parametrize(("name", "wanted"), [("Knee & back (AM)", "knee-back-am"),
-                                               ("  ", "routine"), ("Été 2", "t-2")])
+                                               ("  ", ""), ("Été 2", "ete-2")])
 def test_ids_from_names(name: str, wanted: str) -> None:
     assert slug(name) == wanted
 
 
 def test_a_free_id_never_takes_one_in_use() -> None:
     assert free_id("desk", {"desk", "desk-2"}) == "desk-3"
+
+
+def test_typing_into_one_field_is_one_undo() -> None:
+    draft = prescription()
+    for text in ("1", "12", "12s"):
+        draft.set_field((1,), "hold", text)
+    draft.set_field((0,), "sets", 2)
+    assert draft.undo() and draft.data["steps"][0]["sets"] == 3
+    assert draft.undo() and "hold" not in draft.data["steps"][1]  # all three keystrokes

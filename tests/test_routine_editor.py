@@ -254,3 +254,54 @@ async def test_leaving_with_unsaved_changes_asks(clock: FakeClock, answer: str) 
         await pilot.pause()
         expected = LibraryScreen if answer == "y" else RoutineEditorScreen
         assert isinstance(app.screen, expected)
+
+
+HAND_WRITTEN = """\
+# My PT routine, from the clinic (keep in git)
+version: 1
+routines:
+  - id: clinic
+    name: "Clinic routine"
+    defaults: {get_ready: 5s,  rest: 20s}   # odd spacing kept
+    steps:
+      # warm up first
+      - {exercise: march-in-place, duration: 2m}
+      - {exercise: glute-bridge,   sets: 2, reps: 10}   # therapist: slow
+      - 'standing-hamstring-stretch'
+"""
+
+
+async def test_a_hand_written_routine_is_changed_in_place_in_only_the_edited_line(
+        clock: FakeClock) -> None:
+    import difflib
+
+    folder = user_library_dir()
+    folder.mkdir(parents=True)
+    path = folder / "clinic.yaml"
+    path.write_text(HAND_WRITTEN)
+    app = app_on_library(clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        table = library.query_one("#routine-table")
+        table.move_cursor(row=table.get_row_index("clinic"))  # type: ignore[attr-defined]
+        await pilot.press("e")  # the person's own: no copy question
+        await pilot.pause()
+        screen = editor(app)
+        assert screen.source_path == path and not screen.copy_note
+        await pilot.press("down", "down")  # the bridge
+        await fill(pilot, [(2, "\b\b12")])  # reps 10 -> 12
+        assert screen.draft.data["steps"][1] == {"exercise": "glute-bridge", "sets": 2,
+                                                 "reps": 12}
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    changed = [line for line in difflib.unified_diff(
+        HAND_WRITTEN.splitlines(), path.read_text().splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    # Only the bridge's line (ruamel re-spaces the line it writes; its comment stays on it).
+    assert changed[0] == ("-      - {exercise: glute-bridge,   sets: 2, reps: 10}"
+                          "   # therapist: slow")
+    assert len(changed) == 2 and changed[1].startswith(
+        "+      - {exercise: glute-bridge, sets: 2, reps: 12}")
+    assert changed[1].endswith("# therapist: slow")

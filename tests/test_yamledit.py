@@ -651,3 +651,20 @@ def test_new_file_path_never_overwrites(tmp_path: Path) -> None:
     (tmp_path / "mine-3.yaml").symlink_to(tmp_path / "nowhere")  # dangling: still taken
     assert yamledit.new_file_path(tmp_path, "mine") == tmp_path / "mine-4.yaml"
     assert yamledit.new_file_path(tmp_path / "absent", "x") == tmp_path / "absent" / "x.yaml"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_a_saved_file_keeps_its_permissions_and_a_new_one_follows_the_umask(
+        tmp_path: Path) -> None:
+    import stat
+
+    from trainer import paths
+
+    new = tmp_path / "lib" / "new.yaml"
+    yamledit.save(new, "version: 1\n")
+    # A routine kept in git is as readable as any file its owner makes (not mkstemp's 0600).
+    assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~paths._umask()
+    assert paths._umask() == os.umask(paths._umask())  # the process's own
+    new.chmod(0o640)
+    yamledit.save(new, "version: 1\nexercises: []\n")
+    assert stat.S_IMODE(new.stat().st_mode) == 0o640

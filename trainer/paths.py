@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import stat
@@ -66,11 +67,29 @@ def extra_library_dirs() -> list[Path]:
     return [Path(part) for part in value.split(os.pathsep) if part]
 
 
+@functools.cache
+def _umask() -> int:
+    """The process's umask (read once: reading it means setting it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` through a temporary file beside it: never half written."""
+    """Replace `path` with `data` through a temporary file beside it: never half written.
+
+    The file keeps its permissions; a new one gets what the umask gives (mkstemp's own 0600
+    would make a routine kept in git, or a hand-edited config.yaml, private to its owner).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
     try:
+        if hasattr(os, "fchmod"):  # not on Windows, where there is nothing to keep
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)

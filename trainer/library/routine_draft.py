@@ -9,36 +9,19 @@ from __future__ import annotations
 
 import copy
 import math
-import re
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
 from trainer.library.durations import format_duration, parse_duration
+from trainer.library.ids import free_id, slug
 from trainer.library.model import Exercise, Routine
 
 StepPath = tuple[int, ...]  # indexes into `steps`, through each block's own `steps`
 ROUTINE: StepPath = ()  # the path of the routine itself (its own fields)
 UNDO_LIMIT = 200
 SCALE_STEP = 5.0  # scaled times are rounded to what a person writes: 5 s steps
-_SLUG_RUN = re.compile(r"[^a-z0-9]+")
-
-
-def slug(name: str, limit: int = 64) -> str:
-    """An id from a name: 'Knee & back (AM)' -> 'knee-back-am'."""
-    text = _SLUG_RUN.sub("-", name.lower()).strip("-")
-    return text[:limit].rstrip("-") or "routine"
-
-
-def free_id(wanted: str, taken: set[str]) -> str:
-    """`wanted`, or `wanted-2`, `-3` ... whichever is not taken."""
-    if wanted not in taken:
-        return wanted
-    n = 2
-    while f"{wanted[:60]}-{n}" in taken:
-        n += 1
-    return f"{wanted[:60]}-{n}"
 
 
 def step_kind(step: Any) -> str:
@@ -70,6 +53,7 @@ class RoutineDraft:
     saved: dict[str, Any] = field(default_factory=dict)
     _undo: list[dict[str, Any]] = field(default_factory=list)
     _redo: list[dict[str, Any]] = field(default_factory=list)
+    _typing: tuple[StepPath, str] | None = None  # the field the last change typed into
 
     def __post_init__(self) -> None:
         self.data.setdefault("steps", [])
@@ -122,14 +106,18 @@ class RoutineDraft:
 
     # -- changing -----------------------------------------------------------------------------
 
-    def _change(self) -> None:
-        """Remember the state before a change, for undo."""
+    def _change(self, typing: tuple[StepPath, str] | None = None) -> None:
+        """Remember the state before a change, for undo; typing into one field is one change."""
+        if typing is not None and typing == self._typing:
+            return
+        self._typing = typing
         self._undo.append(copy.deepcopy(self.data))
         del self._undo[:-UNDO_LIMIT]
         self._redo.clear()
 
     def undo(self) -> bool:
         """Back one change; False if there is none."""
+        self._typing = None
         if not self._undo:
             return False
         self._redo.append(self.data)
@@ -138,6 +126,7 @@ class RoutineDraft:
 
     def redo(self) -> bool:
         """Forward one undone change; False if there is none."""
+        self._typing = None
         if not self._redo:
             return False
         self._undo.append(self.data)
@@ -155,7 +144,8 @@ class RoutineDraft:
             target if key == "exercise" else None)
         if current == value:
             return
-        self._change()
+        # A new routine's id follows its name: typing the name is one change, id and all.
+        self._change(typing=(path, "name" if path == ROUTINE and key == "id" else key))
         if path != ROUTINE and isinstance(target, str):
             target = {"exercise": target}
         _put(target, key, value)
@@ -230,6 +220,7 @@ class RoutineDraft:
                         spec["work"] = new
                         changed += 1
         if changed:
+            self._typing = None
             self._undo.append(before)
             del self._undo[:-UNDO_LIMIT]
             self._redo.clear()

@@ -13,7 +13,8 @@ from typing import Any
 
 from textual.screen import Screen
 
-from trainer.library.routine_draft import RoutineDraft, free_id, slug
+from trainer.library.ids import free_id, slug
+from trainer.library.routine_draft import RoutineDraft
 from trainer.paths import user_library_dir
 from trainer.safe_text import printable
 

@@ -20,7 +20,6 @@ from a file is shown made printable; a field left as shown keeps the file's own 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 
 from trainer.library import yamledit
+from trainer.library.ids import free_id, slug
 from trainer.library.loader import read_text
 from trainer.library.vocabulary import CATEGORIES, LEVELS
 from trainer.library.yamlnodes import YamlError, load
@@ -42,7 +42,6 @@ from trainer.ui.screens.confirm import ConfirmScreen
 
 SIDES = ("none", "each", "alternate")
 TIMINGS = ("hold", "duration", "reps")
-ID_LIMIT = 64
 GENERAL = "general"  # a problem that belongs to no one field: shown at the top
 
 # Field ids, in form order, with the words a refusal uses for them.
@@ -55,26 +54,7 @@ FIELD_LABELS = {
 # The field that shows a problem with each key of the exercise.
 _KEY_FIELDS = {"hold": "timing", "duration": "timing", "reps": "timing"}
 _MISSING = re.compile(r"missing required key '([a-z_]+)'")
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _WHOLE = re.compile(r"[0-9]{1,9}")
-
-
-def slug(name: str) -> str:
-    """An id from a name: lowercase ASCII letters and digits, single dashes, at most 64 chars."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return _NOT_SLUG.sub("-", folded.lower()).strip("-")[:ID_LIMIT].strip("-")
-
-
-def free_id(base: str, taken: set[str]) -> str:
-    """`base`, or `base-2`, `base-3`, ... whichever is not taken (kept within 64 characters)."""
-    if base not in taken:
-        return base
-    for n in range(2, 10_000):
-        suffix = f"-{n}"
-        candidate = base[: ID_LIMIT - len(suffix)].rstrip("-") + suffix
-        if candidate not in taken:
-            return candidate
-    return base
 
 
 def _number_or_text(text: str) -> int | str:

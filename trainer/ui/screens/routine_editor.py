@@ -15,6 +15,7 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from trainer.library.durations import format_clock, format_duration
+from trainer.library.ids import slug
 from trainer.library.routine_draft import (
     ROUTINE,
     DraftProblem,
@@ -166,6 +167,7 @@ class RoutineEditorScreen(Screen[str | None]):
         Binding("a", "add_step", "Add step", id="editor.add"),
         Binding("b", "add_block", "Block", id="editor.block"),
         Binding("r", "add_rest", "Rest", id="editor.rest"),
+        Binding("i", "add_intervals", "Intervals", id="editor.intervals"),
         Binding("d", "duplicate", "Dup", id="editor.duplicate"),
         Binding("x", "delete", "Delete", id="editor.delete"),
         Binding("u", "undo", "Undo", id="editor.undo"),
@@ -303,7 +305,8 @@ class RoutineEditorScreen(Screen[str | None]):
                 return f"{name} · {own}"
             parts = [f"{k} {_shown(step[k])}" for k in ("hold", "duration") if k in step]
             if "reps" in step:
-                parts.append(f"{_shown(step['reps'])} reps")
+                tempo = f" @ {_shown(step['tempo'])}" if "tempo" in step else ""
+                parts.append(f"{_shown(step['reps'])} reps{tempo}")
             if "sets" in step:
                 parts.insert(0, f"{_shown(step['sets'])} sets")
             if "say" in step:
@@ -477,8 +480,6 @@ class RoutineEditorScreen(Screen[str | None]):
             if _field_id(key) == fid:
                 value = text if raw else _value(str(text), kind)
                 if self.selected == ROUTINE and key == "name" and self._id_follows_name():
-                    from trainer.library.routine_draft import slug
-
                     self.draft.set_field(ROUTINE, "id", slug(str(value or "")))
                     self._fill("id", self.draft.data.get("id"))
                 self.draft.set_field(self.selected, key, value)
@@ -489,8 +490,6 @@ class RoutineEditorScreen(Screen[str | None]):
 
     def _id_follows_name(self) -> bool:
         """A new routine's id follows its name until the person edits the id."""
-        from trainer.library.routine_draft import slug
-
         data = self.draft.data
         return self.source_path is None and data.get("id") in ("", slug(str(data.get("name")
                                                                             or "")))
@@ -562,6 +561,15 @@ class RoutineEditorScreen(Screen[str | None]):
         self.selected = self.draft.insert(self._anchor(), {"rest": "30s"})
         self._changed()
 
+    def action_add_intervals(self) -> None:
+        """Pick an exercise for work/rest rounds (20 s on, 10 s off, 8 rounds to start)."""
+        def add(exercise_id: str) -> None:
+            self.selected = self.draft.insert(self._anchor(), {"interval": {
+                "work": "20s", "rest": "10s", "rounds": 8, "exercises": [exercise_id]}})
+            self._changed()
+
+        self._pick(add, "Intervals of which exercise? (more can be added by id)")
+
     def action_duplicate(self) -> None:
         """A copy of the selected step after it."""
         if self.selected != ROUTINE:
@@ -614,8 +622,8 @@ class RoutineEditorScreen(Screen[str | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Step keys work from the tree; typing in a field is typing."""
-        letters = {"add_step", "add_block", "add_rest", "duplicate", "delete", "undo", "move",
-                   "scale", "try_it"}
+        letters = {"add_step", "add_block", "add_rest", "add_intervals", "duplicate", "delete",
+                   "undo", "move", "scale", "try_it"}
         return not (action in letters and isinstance(self.focused, Input))
 
     def action_try_it(self) -> None:
