@@ -43,7 +43,8 @@ def load_fixture_library() -> Catalog:
 
 def make_app(library: Catalog, clock: FakeClock, **kwargs: Any) -> TrainerApp:
     """The app on the fixture library and the fake clock; voice off (no speech engine needed)."""
-    kwargs.setdefault("config", Config(acknowledged_safety=True))
+    # No file watching unless a test asks for it (tests/test_live_reload.py).
+    kwargs.setdefault("config", Config(acknowledged_safety=True, watch=False))
     kwargs.setdefault("save_settings", False)
     kwargs.setdefault("voice", False)
     return TrainerApp(library, clock=clock, **kwargs)

@@ -1,4 +1,5 @@
-"""End to end: a routine made in the real app, in a pty, is a valid file the library lists."""
+"""End to end, in a pty: a routine made in the app is a valid file the library lists, and one
+saved from outside (another pane's editor) shows without a restart."""
 
 from __future__ import annotations
 
@@ -55,3 +56,21 @@ def shown(term: Terminal, needle: str, timeout: float = 15.0) -> None:
     while needle not in term.text():
         assert time.monotonic() < deadline, f"{needle!r} not shown; screen:\n{term.text()}"
         term._read()
+
+
+def test_a_routine_saved_from_outside_appears_without_a_restart(tmp_path: Path) -> None:
+    env = trainer_env(tmp_path)
+    term = Terminal.trainer("--audio", "none", env=env, size=(100, 30))
+    try:
+        term.wait_for("Routines (")
+        folder = tmp_path / "config" / "library"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "outside.yaml").write_text(
+            "version: 1\nroutines:\n  - id: outside\n    name: Written in another pane\n"
+            "    steps: [e2e-hold]\n")
+        term.wait_for("Written in another pane", timeout=10)
+        term.child.send("q")
+        assert term.wait_exit() == 0
+    finally:
+        term.close()
+    assert term.stray() == []

@@ -17,9 +17,9 @@ if TYPE_CHECKING:
 
 AUDIO_MODES: tuple[str, ...] = ("auto", "local", "bell", "none")
 MAX_CONFIG_BYTES = 256 * 1024  # settings are a few lines; a bigger file is a mistake
-_BOOLS = ("acknowledged_safety", "muted", "voice")
+_BOOLS = ("acknowledged_safety", "muted", "voice", "watch")
 _MAPS = ("sounds", "keys")
-_KNOWN = ("acknowledged_safety", "theme", "audio", "volume", "muted", "voice", *_MAPS)
+_KNOWN = ("acknowledged_safety", "theme", "audio", "volume", "muted", "voice", "watch", *_MAPS)
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Config:
     volume: int = 80  # percent
     muted: bool = False
     voice: bool = True
+    watch: bool = True  # reload the library and these settings when their files are saved
     sounds: dict[str, str] = field(default_factory=dict)  # cue name -> file in the config folder
     keys: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # "file:line:col: message", at most a few

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 from trainer.library.durations import format_clock, format_duration
 from trainer.library.model import Exercise
 from trainer.library.problems import did_you_mean
-from trainer.library.sources import Source, default_sources
+from trainer.library.sources import Source, default_sources, is_library_change
 from trainer.session.catalog import Catalog, CatalogLoader
 from trainer.session.describe import category_mix, labels, timing_text
 from trainer.session.timeline import Phase
@@ -106,6 +107,23 @@ def find_routine(lib: Catalog, routine_id: str) -> str | None:
     """The routine id if it exists; otherwise says so (with a suggestion) on stderr."""
     if routine_id in lib.routines:
         return routine_id
+    origin = lib.broken_routines.get(routine_id)
+    if origin is not None:
+        # It is there, only it cannot run: say where, and what is wrong in its file.
+        print(f"trainer: routine '{routine_id}' at {origin} has problems, so it cannot run:",
+              file=sys.stderr)
+        # Its own lines: from where it starts to where the next item of its file starts.
+        starts = [o.line for o in (*lib.origins.values(), *lib.broken_routines.values())
+                  if o.path == origin.path and o.line > origin.line]
+        end = min(starts, default=None)
+        mine = [p for p in lib.problems if p.path == origin.path and origin.line <= p.line
+                and (end is None or p.line < end)] or lib.problems
+        for problem in mine[:MAX_SHOWN]:
+            print(f"  {problem}", file=sys.stderr)
+        if len(mine) > MAX_SHOWN:
+            print(f"  ... and {len(mine) - MAX_SHOWN} more", file=sys.stderr)
+        print("`trainer validate` lists every problem", file=sys.stderr)
+        return None
     hint = did_you_mean(routine_id, lib.routines)
     print(f"trainer: no routine '{routine_id}'{'; ' + hint if hint else ''} "
           "(`trainer list routines` shows them)", file=sys.stderr)
@@ -156,6 +174,33 @@ def cmd_validate(extra: Sequence[Path], targets: Sequence[Path]) -> int:
             return 1
     status = _validate(extra, targets)
     return 1 if missing else status
+
+
+MAX_SHOWN = 5  # problems said when a routine cannot run
+STEP_MS = 100  # quiet time that ends a burst of saves (an editor's temporary file, renamed)
+
+
+def cmd_validate_watch(extra: Sequence[Path], targets: Sequence[Path]) -> int:
+    """`trainer validate --watch`: check, then again after every save, until Ctrl+C."""
+    from watchfiles import watch
+
+    folders = [s.path for s in default_sources(extra) if s.label != "built-in"]
+    folders += [t if t.is_dir() else t.parent for t in targets]
+    folders = [f for f in dict.fromkeys(folders) if f.is_dir()]
+    try:
+        cmd_validate(extra, targets)
+        if not folders:
+            print("trainer: no folder to watch", file=sys.stderr)
+            return 1
+        print(f"watching {', '.join(map(str, folders))}; Ctrl+C ends", file=sys.stderr)
+        for _changes in watch(*folders, watch_filter=lambda _c, path: is_library_change(path),
+                              step=STEP_MS, ignore_permission_denied=True):
+            print(f"\n-- {time.strftime('%H:%M:%S')} --", flush=True)
+            cmd_validate(extra, targets)
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        print(file=sys.stderr)  # the ^C stays on a line of its own
+    return 0
 
 
 def _validate(extra: Sequence[Path], targets: Sequence[Path]) -> int:

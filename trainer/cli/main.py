@@ -34,6 +34,7 @@ class AppLaunch:
     prepared: Prepared | None = None
     resume: ResumeTarget | None = None
     sources: Sequence[Source] = ()  # what the library was loaded from, to load it again
+    one_off: bool = False  # the prepared routine is in no library (a one-line timer)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -97,10 +98,33 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("stats", parents=[common],
                    help="streak, minutes per week, routines, pain trend and suggestions")
 
+    p = sub.add_parser("schema", help="print the library format's JSON Schema (for editors)")
+    p.add_argument("--install", action="store_true",
+                   help="keep a copy in the config folder, named by files trainer writes")
+
     p = sub.add_parser("validate", parents=[common],
                        help="check library files; every problem as file:line:col")
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                    help="files or folders to check (default: the whole library)")
+    p.add_argument("--watch", action="store_true",
+                   help="check again on every save, until Ctrl+C (for a pane beside an editor)")
+
+    p = sub.add_parser("new", parents=[common],
+                       help="write a commented routine or exercise into your library folder")
+    p.add_argument("kind", choices=("routine", "exercise"), help="what to make")
+    p.add_argument("id", help="its id: lower-case letters, digits and dashes")
+    p.add_argument("--from", dest="source", metavar="ID",
+                   help="copy this routine or exercise instead of the template")
+
+    p = sub.add_parser("edit", parents=[common],
+                       help="open a routine or exercise in $VISUAL/$EDITOR and check it after")
+    p.add_argument("kind", nargs="?", choices=("routine", "exercise"),
+                   help="which, when an id is both (default: the routine)")
+    p.add_argument("id", help="the routine or exercise id")
+
+    from trainer.cli.timers import add_parsers  # timer, intervals
+
+    add_parsers(sub, [common, sound])
     return parser
 
 
@@ -135,7 +159,20 @@ def _dispatch(args: argparse.Namespace) -> int | AppLaunch:
     voice = not getattr(args, "no_voice", False)
     if args.command in (None, "run", "resume"):
         return _app(args, extra, audio, voice)
+    if args.command in ("timer", "intervals"):
+        from trainer.cli.timers import cmd_quick, library_loader
+
+        timer = cmd_quick(args, extra)  # an exit status: saved (--save), or bad arguments
+        if isinstance(timer, int):
+            return timer
+        load, sources = library_loader(extra)
+        return _start(load, audio, voice, routine_id=timer.id, ready=timer.prepared(),
+                      sources=sources, one_off=True)
     resume_collector()  # only the app keeps it paused, until its first frame
+    if args.command == "schema":
+        from trainer.cli.schema import cmd_schema
+
+        return cmd_schema(args.install)
     if args.command == "sound-test":
         from trainer.cli.audio import sound_test
 
@@ -147,9 +184,17 @@ def _dispatch(args: argparse.Namespace) -> int | AppLaunch:
 
         return history("json" if args.json else "csv" if args.csv else "table",
                        args.limit or None, extra=extra)
+    if args.command in ("new", "edit"):
+        from trainer.cli import authoring
+
+        if args.command == "new":
+            return authoring.cmd_new(args.kind, args.id, args.source, extra)
+        return authoring.cmd_edit(args.id, args.kind, extra)
     from trainer.cli import library as lib_cli  # the validator: slow to import
 
     if args.command == "validate":
+        if args.watch:
+            return lib_cli.cmd_validate_watch(extra, args.paths)
         return lib_cli.cmd_validate(extra, args.paths)
     lib = lib_cli.load(extra)
     if args.command == "list":
@@ -235,9 +280,9 @@ def cmd_resume(lib: Catalog, audio: str | None, voice: bool,
 
 def _start(library: Catalog | Callable[[], Catalog], audio: str | None, voice: bool, *,
            routine_id: str | None = None, ready: Prepared | None = None,
-           resume: ResumeTarget | None = None,
-           sources: Sequence[Source] = ()) -> int | AppLaunch:
+           resume: ResumeTarget | None = None, sources: Sequence[Source] = (),
+           one_off: bool = False) -> int | AppLaunch:
     """The app on the library, straight into a routine, or resuming a session."""
     if _needs_terminal():
         return 2
-    return AppLaunch(library, audio, voice, routine_id, ready, resume, sources)
+    return AppLaunch(library, audio, voice, routine_id, ready, resume, sources, one_off)

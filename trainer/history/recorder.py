@@ -32,6 +32,9 @@ class Recorder:
     wall: Callable[[], datetime] = utcnow
     lead_in_until: int = 0  # phases before this index are a resume's lead-in: not recorded
     active_base: float = 0.0  # active seconds from before a resume
+    # Why an interruption keeps no resume point, for a session that cannot be resumed (a
+    # one-line timer is in no library); None: it keeps one.
+    no_resume: str | None = None
     problem: str | None = field(init=False, default=None)
     status: EndStatus | None = field(init=False, default=None)  # how it ended, once it has
     closed: bool = field(init=False, default=False)
@@ -125,6 +128,8 @@ class Recorder:
         note = None
         if self._never_started():
             index, note = None, UNSTARTED
+        elif self.no_resume is not None:
+            index, note = None, self.no_resume
         try:
             return self._run(lambda batch: self.history.mark_interrupted(
                 self.session_id, index, elapsed, self._active_seconds(), batch, self.wall(),

@@ -239,3 +239,16 @@ def _follow(link: Path, root: str, found: Scan) -> str | None:
 def file_key(st: os.stat_result) -> tuple[int, int, int, int]:
     """What identifies a file's content without reading it: size, times and inode."""
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def is_library_change(path: str) -> bool:
+    """Whether a change at `path` may change a library: a YAML file, or a folder, not hidden.
+
+    For file watchers. Editors' and write_atomic's temporary files are hidden (and renamed over
+    the real name, which is an event of its own). A folder made with a file in it at once can
+    have its file written before the new folder is watched: the folder's event covers it.
+    """
+    name = os.path.basename(path)
+    if name.startswith("."):
+        return False
+    return name.endswith((".yaml", ".yml")) or os.path.isdir(path)

@@ -165,14 +165,19 @@ def find_item(doc: Any, kind: Kind, item_id: str) -> int | None:
 
 
 def new_document(kind: Kind, item: dict[str, Any], comment: str) -> Any:
-    """A fresh document: `# <comment>` as its first line, then `version: 1` and `<kind>:` holding
-    the one item."""
+    """A fresh document: `# <comment>` as its first line (after the schema's modeline, when the
+    schema is installed), then `version: 1` and `<kind>:` holding the one item."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    from trainer.library.schema import modeline
 
     doc = CommentedMap()
     doc["version"] = 1
     doc[kind] = CommentedSeq([_new_node(item, compact=False)])
     lines = comment.splitlines() or [""]
+    schema_line = modeline()
+    if schema_line:  # ruamel writes each line of a start comment after "# "
+        lines.insert(0, schema_line.removeprefix("# ").rstrip("\n"))
     doc.yaml_set_start_comment("\n".join(line.rstrip() for line in lines))
     return doc
 

@@ -45,6 +45,23 @@ class YamlError(Exception):
         self.hint = hint
 
 
+# What PyYAML says when a line is indented more or less than its neighbours.
+_INDENTATION = ("did not find expected key", "did not find expected '-' indicator",
+                "mapping values are not allowed", "expected <block end>")
+
+
+def _syntax_hint(problem: str, text: str, line: int) -> str:
+    """A hint for the usual causes of a syntax error: a tab, or a line indented wrongly."""
+    lines = text.splitlines()
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in here[: len(here) - len(here.lstrip())]:
+        return "indent with spaces: YAML does not allow tabs there"
+    if any(words in problem for words in _INDENTATION):
+        return ("check the indentation of this line and the one before: the keys of one "
+                "mapping, and the '- ' items of one list, start in the same column")
+    return ""
+
+
 class Refused:
     """Stands in for a value already reported as a problem: no field of the model accepts it."""
 
@@ -101,7 +118,9 @@ def load(text: str) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlError(f"YAML syntax: {exc.problem or exc.context}", line, col) from None
+        problem = str(exc.problem or exc.context)
+        raise YamlError(f"YAML syntax: {problem}", line, col,
+                        _syntax_hint(problem, text, line)) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML syntax: {exc}") from None
     finally:

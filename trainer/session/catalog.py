@@ -40,6 +40,8 @@ class Catalog(Library):
 
     # Built on first use: a load only checks that each routine fits the limits.
     timelines: Mapping[str, Timeline] = field(default_factory=dict)
+    # The loader that made it, to load the library again with unchanged files from its cache.
+    loader: CatalogLoader | None = field(default=None, compare=False, repr=False)
 
     def timeline(self, routine_id: str) -> Timeline:
         """The timeline of a loaded routine."""
@@ -57,6 +59,7 @@ class CatalogLoader(LibraryLoader):
         """Read every source in order; later sources override earlier ones by id."""
         lib = super().load(sources)
         assert isinstance(lib, Catalog)
+        lib.loader = self
         return lib
 
     def _new(self) -> Catalog:

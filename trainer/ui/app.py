@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 FLASH_CUES = {"get_ready", "work", "rest", "switch", "complete", "phase"}
 
 
+# Why an interrupted one-line timer keeps no resume point (shown in `trainer history`).
+ONE_OFF = "a one-line timer: run the same command to start it again"
+
+
 def _safety_note() -> ModalScreen[bool]:
     """The first-run note, imported when needed: its Markdown pulls in markdown-it (~0.1 s)."""
     from trainer.ui.screens.safety import SafetyScreen
@@ -66,8 +70,10 @@ class TrainerApp(App[None]):
                  config: Config | None = None, save_settings: bool = True,
                  audio: str | None = None, voice: bool = True, history: History | None = None,
                  player: Player | None = None, today: Callable[[], date] = date.today,
-                 sources: Sequence[Source] = ()) -> None:
+                 sources: Sequence[Source] = (), one_off: bool = False) -> None:
         super().__init__()
+        # The prepared routine is in no library (a one-line timer): it cannot be resumed.
+        self.one_off = one_off
         # Where the library came from, to load it again after an edit (default: the usual).
         self.sources = list(sources)
         self._loader: CatalogLoader | None = None
@@ -111,14 +117,57 @@ class TrainerApp(App[None]):
         return self._library
 
     def reload_library(self) -> Catalog:
-        """Load the library again (after a save in an editor): unchanged files come cached."""
-        from trainer.library.sources import default_sources
+        """Load the library again (after a save in an editor): unchanged files come cached.
+
+        A library handed over without its sources (tests, mostly) is kept as it is.
+        """
+        if self.sources:
+            self._library = self.loader().load(self.sources)
+        return self.library
+
+    def loader(self) -> CatalogLoader:
+        """The library's loader (its cache of unchanged files is what makes a reload quick)."""
         from trainer.session.catalog import CatalogLoader
 
         if self._loader is None:
-            self._loader = CatalogLoader()
-        self._library = self._loader.load(self.sources or default_sources())
-        return self._library
+            made = None if callable(self._library) else self._library.loader
+            self._loader = made or CatalogLoader()
+        return self._loader
+
+    def library_reloaded(self, library: Catalog) -> None:
+        """A reload after a save: screens updated in place, new problems said once."""
+        from trainer.ui.screens.library import LibraryScreen
+
+        before = {str(p) for p in self._library.problems} if not callable(
+            self._library) else set()
+        self._library = library
+        new = [str(p) for p in library.problems if str(p) not in before]
+        if new:
+            more = f"\n… and {len(new) - 3} more (! lists them)" if len(new) > 3 else ""
+            self.notify("\n".join(new[:3]) + more, title="Library", severity="warning",
+                        timeout=10, markup=False)
+        for screen in self.screen_stack:
+            if isinstance(screen, LibraryScreen):
+                screen.show_library(library)
+        self.reloaded.set()
+
+    def config_reloaded(self, config: Config) -> None:
+        """config.yaml was saved: a new theme, keys or audio take effect at once."""
+        old, self.config = self.config, config
+        if config.theme and config.theme != self.theme and config.theme in self.available_themes:
+            self.theme = config.theme
+        if config.keys != old.keys:
+            self.set_keymap(config.keys)
+        if config.audio != old.audio:
+            self.audio_mode = config.audio
+            self.player = None
+            self._choose_player()
+        if config.problems and config.problems != old.problems:
+            self.notify("\n".join(config.problems[:5]), title="config.yaml",
+                        severity="warning", timeout=10, markup=False)
+        if not config.watch:
+            self.workers.cancel_group(self, "watch")
+        self.reloaded.set()
 
     def prepare(self, routine_id: str) -> Prepared:
         """A routine ready for the session screen."""
@@ -195,7 +244,23 @@ class TrainerApp(App[None]):
                     loop.add_signal_handler(signum, self._hang_up)
         if self.player is None:
             self._choose_player()
+        self.reloaded = asyncio.Event()  # set at each live reload (tests wait on it)
+        self.watch_stop = asyncio.Event()  # set as the app ends: the file watcher stops
         self._start()
+        if self.config.watch and self.sources:
+            # After the first frame: watchfiles and its thread are not needed to draw it. Only
+            # with the sources known: a library handed over alone is not read again.
+            self.call_after_refresh(self.watch_files)
+
+    def on_unmount(self) -> None:
+        """Stop watching files."""
+        self.watch_stop.set()
+
+    def watch_files(self) -> None:
+        """Reload the library and config.yaml when they are saved (ui.live_reload)."""
+        from trainer.ui import live_reload
+
+        self.run_worker(live_reload.watch(self), group="watch", exclusive=True)
 
     def _hang_up(self) -> None:
         """SIGHUP (the SSH connection dropped) or SIGTERM: save and go."""
@@ -262,7 +327,10 @@ class TrainerApp(App[None]):
     async def run_routine(self, routine_id: str, resume: ResumePlan | None = None) -> None:
         """Run sessions of a routine until the person goes back to the library."""
         while True:
-            result = await self.push_screen_wait(SessionScreen(self.prepare(routine_id), resume))
+            routine = self.prepare(routine_id)
+            no_resume = ONE_OFF if self.one_off and routine is self.prepared else None
+            result = await self.push_screen_wait(
+                SessionScreen(routine, resume, no_resume=no_resume))
             resume = None
             from trainer.ui.screens.summary import SummaryScreen  # not needed for the first frame
 

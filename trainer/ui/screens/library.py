@@ -60,6 +60,7 @@ class LibraryScreen(Screen[None]):
         # The width the tables get; 0 until the first layout (then names are not wrapped).
         self._table_width = 0
         self._kept: dict[str, str | None] = {}
+        self._users: dict[str, list[str]] | None = None  # routines using each exercise
 
     def compose(self) -> ComposeResult:
         """Filter, problem count, tabs with a table and a detail pane each."""
@@ -127,7 +128,7 @@ class LibraryScreen(Screen[None]):
         routines = sorted(lib.routines.values(),
                           key=lambda r: (LEVELS.index(r.level), lib.timeline(r.id).total))
         times = {r.id: format_clock(lib.timeline(r.id).total) for r in routines}
-        names = {r.id: printable(r.name) for r in routines}
+        names = {r.id: self._marked(printable(r.name), "routine", r.id) for r in routines}
         table = self._reset("#routine-table")
         # Time first: the one figure a cut-off or wrapped cell would hurt most.
         table.add_column("Time", key="time")
@@ -148,7 +149,7 @@ class LibraryScreen(Screen[None]):
 
         exercises = sorted(lib.exercises.values(),
                            key=lambda e: (e.category, LEVELS.index(e.level)))
-        ex_names = {e.id: printable(e.name) for e in exercises}
+        ex_names = {e.id: self._marked(printable(e.name), "exercise", e.id) for e in exercises}
         table = self._reset("#exercise-table")
         name_width = self._name_width(
             list(ex_names.values()), [max((len(e.category) for e in exercises), default=8),
@@ -166,6 +167,13 @@ class LibraryScreen(Screen[None]):
         exercise_key = self._restore("#exercise-table")
         self._show_routine(routine_key)
         self._show_exercise(exercise_key)
+
+    def _marked(self, name: str, kind: str, item_id: str) -> str:
+        """A name as listed: one not from the built-in library marked (• yours, ◦ a folder)."""
+        where = _from(self.library, kind, item_id)
+        if where == "built-in":
+            return name
+        return ("• " if where == "yours" else "◦ ") + name
 
     def _reset(self, selector: str) -> DataTable[str | Text]:
         """Empty a table (columns too, as their widths change), remembering its cursor's row."""
@@ -213,7 +221,9 @@ class LibraryScreen(Screen[None]):
         # Everything here but the figures comes from a library file: shown safely.
         text.append(f"{printable(routine.name)}\n", style="bold")
         text.append(f"{routine.level} · {format_clock(timeline.total)} · "
-                    f"{', '.join(self._mix(routine_id))}\n\n", style="dim")
+                    f"{', '.join(self._mix(routine_id))}\n", style="dim")
+        text.append(f"{routine_id} · {_from(self.library, 'routine', routine_id)}\n\n",
+                    style="dim")
         if routine.summary:
             text.append(f"{printable(routine.summary)}\n\n")
         for heading, lines in preview(timeline):
@@ -234,7 +244,8 @@ class LibraryScreen(Screen[None]):
         text = Text()
         text.append(f"{printable(ex.name)}\n", style="bold")
         facts = [ex.category, ex.level, *(["each side"] if ex.sides == "each" else [])]
-        text.append(" · ".join(facts) + "\n\n", style="dim")
+        text.append(" · ".join(facts) + "\n", style="dim")
+        text.append(f"{ex.id} · {_from(self.library, 'exercise', ex.id)}\n\n", style="dim")
         if ex.summary:
             text.append(f"{printable(ex.summary)}\n\n")
         for i, step in enumerate(ex.instructions, 1):
@@ -249,6 +260,11 @@ class LibraryScreen(Screen[None]):
             text.append(f"\nMuscles: {printable(', '.join(ex.muscles))}\n", style="dim")
         if ex.equipment:
             text.append(f"Equipment: {printable(', '.join(ex.equipment))}\n", style="dim")
+        if self._users is None:
+            self._users = _used_by(self.library)
+        users = self._users.get(ex.id, [])
+        text.append("\nUsed by: ", style="bold")
+        text.append(printable(", ".join(users)) if users else "no routine yet", style="dim")
         detail.update(text)
 
     @on(Input.Changed, "#filter")
@@ -327,6 +343,16 @@ class LibraryScreen(Screen[None]):
             self.notify("The library has no problems.", timeout=2)
 
 
+    def show_library(self, library: Catalog) -> None:
+        """The library read again (a file was saved): the same filter and selection, new rows."""
+        self.library = library
+        self._users = None
+        self._fill(self.query_one("#filter", Input).value)
+        count = len(library.problems)
+        button = self.query_one("#problems-button", Button)
+        button.label = f"⚠ {count} problem{'s' * (count != 1)}"
+        button.set_class(not count, "hidden")
+
     # -- making and changing routines and exercises ----------------------------------------
 
     def _kind(self) -> str:
@@ -363,12 +389,33 @@ class LibraryScreen(Screen[None]):
         reload = getattr(self.app, "reload_library", None)
         if callable(reload):
             self.library = reload()  # unchanged files come from the loader's cache
+            self._users = None
         selector = f"#{kind}-table"
         self._fill(self.query_one("#filter", Input).value)
         table = self.query_one(selector, DataTable)
         if saved in table.rows:
             table.move_cursor(row=table.get_row_index(saved), animate=False)
         self.set_focus(table)
+
+
+FROM = {"built-in": "built-in", "user": "yours", "library": "a --library folder"}
+
+
+def _from(library: Catalog, kind: str, item_id: str) -> str:
+    """Where an item comes from, in words: built-in, yours, a --library folder."""
+    origin = library.origins.get((kind, item_id))
+    return FROM.get(origin.source, origin.source) if origin is not None else "built-in"
+
+
+def _used_by(library: Catalog) -> dict[str, list[str]]:
+    """For each exercise id, the names of the routines that use it."""
+    from trainer.library.loader import exercises_used
+
+    users: dict[str, list[str]] = {}
+    for routine in library.routines.values():
+        for exercise in dict.fromkeys(exercises_used(routine, library.exercises)):
+            users.setdefault(exercise.id, []).append(routine.name)
+    return users
 
 
 def _count(title: str, total: int, shown: int | None = None) -> str:

@@ -86,9 +86,10 @@ class SessionScreen(Screen[SessionResult]):
     ]
 
     def __init__(self, routine: Prepared, resume: ResumePlan | None = None, *,
-                 record: bool = True) -> None:
+                 record: bool = True, no_resume: str | None = None) -> None:
         super().__init__()
         self.record = record  # False: a try-out from the editor, kept out of the history
+        self.no_resume = no_resume  # why it cannot be resumed (a one-line timer), if so
         self.timeline = routine.timeline
         self.exercises = routine.exercises
         self.resume = resume
@@ -177,6 +178,7 @@ class SessionScreen(Screen[SessionResult]):
         """Start (or carry on) this session's record in the history."""
         if self.session is not None and self.recorder is None and self.record:
             self.recorder = self.trainer.record(self.session, self.resume)
+            self.recorder.no_resume = self.no_resume
             self.recorder.update()
             self._report(self.recorder.problem)
 
@@ -404,7 +406,7 @@ class SessionScreen(Screen[SessionResult]):
         session = self.session
         if self.recorder is not None and session is not None:
             mid_session = not session.finished
-            if self.recorder.interrupt() and mid_session:
+            if self.recorder.interrupt() and mid_session and self.no_resume is None:
                 self.trainer.left_session = self.timeline.routine_name
 
     @work
