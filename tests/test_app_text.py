@@ -79,7 +79,7 @@ async def test_library_and_problems_show_names_and_messages_as_written(
         assert isinstance(library_screen, LibraryScreen)
         table = library_screen.query_one(DataTable)
         names = [str(table.get_cell_at((row, 1))) for row in range(table.row_count)]
-        assert "Brackets [/] routine" in names
+        assert "◦ Brackets [/] routine" in names  # marked: from a library folder
         library_screen.query_one("#problems-button", Button).press()
         await pilot.pause()
         problems = pilot.app.screen

@@ -260,7 +260,12 @@ class TrainerApp(App[None]):
         """Reload the library and config.yaml when they are saved (ui.live_reload)."""
         from trainer.ui import live_reload
 
-        self.run_worker(live_reload.watch(self), group="watch", exclusive=True)
+        # The coroutine is made when the worker starts: one made now would never be awaited
+        # (and be complained about on the shell's screen) if the app ended first.
+        async def watch() -> None:  # Textual's stubs want Coroutine[None, None, ...]
+            await live_reload.watch(self)
+
+        self.run_worker(watch, group="watch", exclusive=True)  # type: ignore[arg-type]
 
     def _hang_up(self) -> None:
         """SIGHUP (the SSH connection dropped) or SIGTERM: save and go."""
