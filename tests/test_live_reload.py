@@ -147,7 +147,10 @@ async def test_config_yaml_saved_changes_the_theme_and_watch_false_stops(
         assert app.theme == "nord"
         path.write_text("acknowledged_safety: true\ntheme: nord\nwatch: false\n")
         await reloaded(app, time.monotonic())
-        await pilot.pause(0.3)
+        for _ in range(150):  # the watching thread notices within a step (250 ms)
+            if not any(w.group == "watch" and w.is_running for w in app.workers):
+                break
+            await pilot.pause(0.02)
         assert not any(w.group == "watch" and w.is_running for w in app.workers)
 
 
