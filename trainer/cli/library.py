@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from trainer.library.durations import format_clock, format_duration
-from trainer.library.model import Exercise
 from trainer.library.problems import did_you_mean
 from trainer.library.sources import Source, default_sources, is_library_change
 from trainer.session.catalog import Catalog, CatalogLoader
-from trainer.session.describe import category_mix, labels, timing_text
+from trainer.session.describe import category_mix, exercise_timing, labels, timing_text
 from trainer.session.timeline import Phase
 
 
@@ -40,18 +39,6 @@ def load(extra: Sequence[Path]) -> Catalog:
         print(f"trainer: {count} problem{'s' * (count != 1)} in the library; "
               "`trainer validate` lists them", file=sys.stderr)
     return lib
-
-
-def _timing(ex: Exercise) -> str:
-    """An exercise's default timing in words."""
-    sides = {"each": " each side", "alternate": " alternating"}.get(ex.sides, "")
-    sets = f"{ex.sets} x " if ex.sets > 1 else ""
-    if ex.hold is not None:
-        return f"{sets}hold {format_duration(ex.hold)}{sides}"
-    if ex.duration is not None:
-        return f"{sets}{format_duration(ex.duration)}{sides}"
-    tempo = f" @ {format_duration(ex.tempo)}" if ex.tempo else ""
-    return f"{sets}{ex.reps} reps{tempo}{sides}"
 
 
 def cmd_list(lib: Catalog, args: argparse.Namespace) -> int:
@@ -88,7 +75,7 @@ def cmd_list(lib: Catalog, args: argparse.Namespace) -> int:
     if show_exercises:
         print(f"Exercises ({len(exercises)})")
         for e in exercises:
-            print(f"  {e.id:32} {e.category:9} {e.level:12} {_timing(e):24} {e.name}")
+            print(f"  {e.id:32} {e.category:9} {e.level:12} {exercise_timing(e):24} {e.name}")
     return 0
 
 

@@ -327,15 +327,9 @@ def check(data: dict[str, Any], exercise_ids: AbstractSet[str],
     not take (other routines in the library; not the one being edited).
     """
     from trainer.library import yamledit
-    from trainer.library.loader import read_text
-    from trainer.library.yamlnodes import YamlError, load
 
-    text = yamledit.dump(yamledit.new_document("routines", data, "checked in memory"))
-    result = read_text("routine", text.encode("utf-8"))
-    try:
-        doc = load(text)
-    except YamlError:
-        doc = None
+    checked = yamledit.check_item("routines", data)
+    doc = checked.doc
     where: dict[tuple[int, int], tuple[Any, ...]] = {}
     if doc is not None:
         for table in (doc.keys, doc.values):  # a value's own path wins over its key's
@@ -343,7 +337,7 @@ def check(data: dict[str, Any], exercise_ids: AbstractSet[str],
                 if loc[:2] == ("routines", 0) and len(where.get(mark, ())) <= len(loc):
                     where[mark] = loc
     problems = []
-    for p in result.problems:
+    for p in checked.problems:
         message = f"{p.message} ({p.hint})" if p.hint else p.message
         problems.append(_placed(where.get((p.line, p.col), ("routines", 0)), message))
     draft = RoutineDraft(copy.deepcopy(data))

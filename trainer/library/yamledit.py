@@ -28,7 +28,10 @@ from typing import Any, Literal
 
 import yaml
 
-from trainer.library.loader import MAX_FILE_BYTES
+from trainer.library import yamlnodes
+from trainer.library.loader import MAX_FILE_BYTES, read_text
+from trainer.library.problems import Problem
+from trainer.library.yamlnodes import Document
 from trainer.paths import read_regular, write_atomic
 
 Kind = Literal["routines", "exercises"]
@@ -771,3 +774,25 @@ def _splice(original: str, base: str, edited: str) -> str:
     if copied or len(cuts) == 1:
         out += o[base_to_o[len(b)][0]:]  # what ruamel leaves off at the end
     return "".join(out)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One item checked as it would be saved: the validator's problems, and where things are."""
+
+    problems: list[Problem]
+    doc: Document | None  # the text's positions by path (None: it could not be written)
+
+
+def check_item(kind: Kind, item: dict[str, Any]) -> Checked:
+    """Check one item in memory by the validator that reads files, on the text it saves as."""
+    try:
+        text = dump(new_document(kind, item, "checked in memory"))
+    except EditError as exc:
+        return Checked([Problem(kind, 1, 1, str(exc))], None)
+    problems = read_text(kind, text.encode("utf-8")).problems
+    try:
+        doc = yamlnodes.load(text) if problems else None
+    except yamlnodes.YamlError:
+        doc = None
+    return Checked(problems, doc)

@@ -10,6 +10,7 @@ from trainer.library.durations import format_duration
 from trainer.session.timeline import Phase, Timeline
 
 if TYPE_CHECKING:
+    from trainer.library.model import Exercise
     from trainer.session.prepared import ExerciseInfo
 
 
@@ -20,6 +21,18 @@ def timing_text(phase: Phase) -> str:
     if phase.duration is not None:
         return format_duration(phase.duration)
     return ""
+
+
+def exercise_timing(ex: Exercise, sides: bool = True) -> str:
+    """An exercise's own timing: 'hold 30s each side', '2 x 10 reps @ 3s', '1m'."""
+    side = {"each": " each side", "alternate": " alternating"}.get(ex.sides, "") if sides else ""
+    sets = f"{ex.sets} x " if ex.sets > 1 else ""
+    if ex.hold is not None:
+        return f"{sets}hold {format_duration(ex.hold)}{side}"
+    if ex.duration is not None:
+        return f"{sets}{format_duration(ex.duration)}{side}"
+    tempo = f" @ {format_duration(ex.tempo)}" if ex.tempo else ""
+    return f"{sets}{ex.reps} reps{tempo}{side}"
 
 
 def labels(phase: Phase) -> str:

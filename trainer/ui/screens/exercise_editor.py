@@ -34,9 +34,7 @@ from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 
 from trainer.library import yamledit
 from trainer.library.ids import free_id, slug
-from trainer.library.loader import read_text
 from trainer.library.vocabulary import CATEGORIES, LEVELS
-from trainer.library.yamlnodes import YamlError, load
 from trainer.safe_text import printable
 from trainer.ui.screens.confirm import ConfirmScreen
 
@@ -83,23 +81,16 @@ def check(item: dict[str, Any], taken: Iterable[str] = ()) -> list[FieldProblem]
     if isinstance(item_id, str) and item_id and item_id in set(taken):
         found.append(FieldProblem("id", f"'{printable(item_id)}' is already used by another "
                                         "exercise"))
-    try:
-        text = yamledit.dump(yamledit.new_document("exercises", item, "x"))
-    except yamledit.EditError as exc:
-        return [*found, FieldProblem(GENERAL, printable(str(exc)))]
-    result = read_text("exercise", text.encode("utf-8"))
-    if not result.problems:
+    checked = yamledit.check_item("exercises", item)
+    if not checked.problems:
         return found
-    try:
-        doc = load(text)
-    except YamlError:
-        doc = None
+    doc = checked.doc
     keys: list[tuple[tuple[int, int], str]] = []
     base: tuple[int, int] | None = None
     if doc is not None and isinstance(doc.data, dict):
         base = doc.mark(("exercises", 0))
         keys = sorted((doc.mark(("exercises", 0, key), key=True), key) for key in item)
-    for problem in result.problems:
+    for problem in checked.problems:
         message = printable(problem.message + (f" ({problem.hint})" if problem.hint else ""))
         missing = _MISSING.match(problem.message)
         if missing:  # the form has the key: it is its value that is missing

@@ -13,22 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from trainer.library.durations import format_duration
 from trainer.library.model import Exercise
 from trainer.safe_text import printable
-
-
-def timing_of(exercise: Exercise) -> str:
-    """The exercise's own timing: 'hold 30s', '12 reps @ 3s', '2 x 10 reps'."""
-    if exercise.hold is not None:
-        text = f"hold {format_duration(exercise.hold)}"
-    elif exercise.duration is not None:
-        text = f"{format_duration(exercise.duration)}"
-    else:
-        text = f"{exercise.reps} reps"
-        if exercise.tempo:
-            text += f" @ {format_duration(exercise.tempo)}"
-    return f"{exercise.sets} x {text}" if exercise.sets > 1 else text
+from trainer.session.describe import exercise_timing
 
 
 class ExercisePicker(ModalScreen[str | None]):
@@ -69,8 +56,8 @@ class ExercisePicker(ModalScreen[str | None]):
             if all(word in haystack for word in words):
                 # Names come from library files: shown as plain text.
                 label = Text(printable(ex.name), style="bold")
-                label.append(f"  {ex.id} · {ex.category} · {ex.level} · {timing_of(ex)}",
-                             style="dim")
+                timing = exercise_timing(ex, sides=False)
+                label.append(f"  {ex.id} · {ex.category} · {ex.level} · {timing}", style="dim")
                 found.append(Option(label, id=ex.id))
         return found
 

@@ -71,7 +71,7 @@ class LibraryScreen(Screen[None]):
                 box.cursor_blink = False  # a blink redraws twice a second: idle stays idle
                 yield box
                 count = len(lib.problems)
-                yield Button(f"⚠ {count} problem{'s' * (count != 1)}", id="problems-button",
+                yield Button(_problems_label(count), id="problems-button",
                              variant="warning", classes="" if count else "hidden")
             with TabbedContent(id="tabs"):
                 with TabPane(_count("Routines", len(lib.routines)), id="routines-tab"), \
@@ -350,7 +350,7 @@ class LibraryScreen(Screen[None]):
         self._fill(self.query_one("#filter", Input).value)
         count = len(library.problems)
         button = self.query_one("#problems-button", Button)
-        button.label = f"⚠ {count} problem{'s' * (count != 1)}"
+        button.label = _problems_label(count)
         button.set_class(not count, "hidden")
 
     # -- making and changing routines and exercises ----------------------------------------
@@ -416,6 +416,11 @@ def _used_by(library: Catalog) -> dict[str, list[str]]:
         for exercise in dict.fromkeys(exercises_used(routine, library.exercises)):
             users.setdefault(exercise.id, []).append(routine.name)
     return users
+
+
+def _problems_label(count: int) -> str:
+    """The problems button: '⚠ 2 problems'."""
+    return f"⚠ {count} problem{'s' * (count != 1)}"
 
 
 def _count(title: str, total: int, shown: int | None = None) -> str:

@@ -27,7 +27,7 @@ from trainer.library.routine_draft import (
 from trainer.library.vocabulary import LEVELS
 from trainer.safe_text import printable
 from trainer.session.catalog import Catalog
-from trainer.ui.screens.exercise_picker import timing_of
+from trainer.session.describe import exercise_timing
 from trainer.ui.widgets.too_small import TooSmall
 
 # (key, label, kind): kind is text, duration, count, level, yes-no, exercise or list.
@@ -300,7 +300,7 @@ class RoutineEditorScreen(Screen[str | None]):
             exercise_id = step if isinstance(step, str) else str(step.get("exercise"))
             ex = self.library.exercises.get(exercise_id)
             name = ex.name if ex is not None else f"{exercise_id} (unknown)"
-            own = timing_of(ex) if ex is not None else "?"
+            own = exercise_timing(ex, sides=False) if ex is not None else "?"
             if isinstance(step, str):
                 return f"{name} · {own}"
             parts = [f"{k} {_shown(step[k])}" for k in ("hold", "duration") if k in step]
