@@ -44,7 +44,10 @@ class ExercisePicker(ModalScreen[str | None]):
         """Title, filter, the list, the keys."""
         with Vertical(id="picker"):
             yield Label(self.title_text, markup=False)
-            yield Input(placeholder="Type to filter: name, id, category, level", id="picker-filter")
+            box = Input(placeholder="Type to filter: name, id, category, level",
+                        id="picker-filter")
+            box.cursor_blink = False  # a blink redraws twice a second: idle stays idle
+            yield box
             yield OptionList(*self._options(""), id="picker-list")
             yield Label("↑↓ choose · Enter take it · Esc cancel", id="picker-keys")
 
