@@ -320,3 +320,32 @@ async def test_the_app_names_an_unknown_binding_id_once_with_its_line(clock: Fak
     assert said == [f"{config_file()}:3:3: keys: no key binding 'session.paus' "
                     "(did you mean 'session.pause'?)"]
     assert not any("library.filter" in m for m in notices.messages)  # a real id: not a problem
+
+
+# -- notify and remind -------------------------------------------------------------------------
+
+
+def test_notify_and_reminder_settings_are_read_and_each_bad_entry_said_at_its_line() -> None:
+    config_file().parent.mkdir(parents=True)
+    config_file().write_text("notify: osc99\nnotify_focused: true\nremind:\n  every: 2h\n"
+                             "  between: 08:30-17:00\n  days: mon,wed-fri\n  evry: 3\n"
+                             "  routine: Bad!\n")
+    config = load_config()
+    assert (config.notify, config.notify_focused) == ("osc99", True)
+    reminders = config.reminders
+    assert reminders.every == 7200
+    assert [t.isoformat("minutes") for t in reminders.between or ()] == ["08:30", "17:00"]
+    assert reminders.days == {0, 2, 3, 4}
+    assert reminders.routine == "posture-check"  # the bad one keeps the default
+    assert config.problems == [
+        f"{config_file()}:7:3: remind: unknown reminder setting 'evry' (did you mean 'every'?)",
+        f"{config_file()}:8:12: remind: routine: expected a routine id such as posture-check"]
+
+
+def test_a_notify_mode_that_does_not_exist_keeps_auto() -> None:
+    config_file().parent.mkdir(parents=True)
+    config_file().write_text("notify: loud\n")
+    config = load_config()
+    assert config.notify == "auto"
+    assert config.problems == [f"{config_file()}:1:9: notify: 'loud' is not one of auto, osc777, "
+                               "osc99, osc9, off"]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,10 +18,118 @@ if TYPE_CHECKING:
     from trainer.library.yamlnodes import Document
 
 AUDIO_MODES: tuple[str, ...] = ("auto", "local", "bell", "none")
+# Desktop notifications by escape sequence: auto picks one from the terminal's environment.
+NOTIFY_MODES: tuple[str, ...] = ("auto", "osc777", "osc99", "osc9", "off")
 MAX_CONFIG_BYTES = 256 * 1024  # settings are a few lines; a bigger file is a mistake
-_BOOLS = ("acknowledged_safety", "muted", "voice", "watch")
+_BOOLS = ("acknowledged_safety", "muted", "voice", "watch", "notify_focused")
 _MAPS = ("sounds", "keys")
-_KNOWN = ("acknowledged_safety", "theme", "audio", "volume", "muted", "voice", "watch", *_MAPS)
+_KNOWN = ("acknowledged_safety", "theme", "audio", "volume", "muted", "voice", "watch",
+          "notify", "notify_focused", "remind", *_MAPS)
+REMIND_KEYS = ("every", "routine", "between", "days")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MIN_REMIND_EVERY = 5 * 60.0  # reminders closer together than this are nagging, not help
+MAX_REMIND_EVERY = 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """When `trainer remind` reminds: every so long, within hours, on some days, which routine."""
+
+    every: float = 3600.0  # seconds
+    routine: str = "posture-check"
+    between: tuple[time, time] | None = (time(9, 0), time(18, 0))  # None: at any hour
+    days: frozenset[int] = frozenset(range(5))  # 0 = Monday, as date.weekday()
+
+
+def parse_every(value: object) -> float:
+    """Seconds between reminders (`1h`, `45m`, `90m`); raises ValueError with a plain message."""
+    from trainer.library.durations import parse_duration
+
+    seconds = parse_duration(value) if not isinstance(value, str) or not value.endswith(
+        "h") else 3600.0 * _whole(value[:-1], "hours")
+    if not MIN_REMIND_EVERY <= seconds <= MAX_REMIND_EVERY:
+        raise ValueError("expected between 5m and 24h")
+    return seconds
+
+
+def _whole(text: str, what: str) -> int:
+    """A small whole number of `what`."""
+    if not text.isdigit() or len(text) > 3:
+        raise ValueError(f"expected a whole number of {what}, e.g. 1h")
+    return int(text)
+
+
+def parse_between(value: object) -> tuple[time, time] | None:
+    """`09:00-18:00` as two times (past midnight if the first is later); `any` for None."""
+    if not isinstance(value, str):
+        raise ValueError("expected hours such as 09:00-18:00, or any")
+    text = value.strip().lower()
+    if text in ("any", "always", "all day"):
+        return None
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", text)
+    if not match:
+        raise ValueError("expected hours such as 09:00-18:00, or any")
+    h1, m1, h2, m2 = (int(part) for part in match.groups())
+    if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
+        raise ValueError(f"'{_shorten(value)}' is not a time of day")
+    start, end = time(h1, m1), time(0, 0) if h2 == 24 else time(h2, m2)
+    if start == end:
+        raise ValueError("the hours are empty: start and end are the same time")
+    return start, end
+
+
+def parse_days(value: object) -> frozenset[int]:
+    """`mon-fri`, `mon,wed,fri`, `daily` or a list of day names, as weekday numbers."""
+    words = value if isinstance(value, list) else str(value).split(",")
+    if isinstance(value, bool) or not words:
+        raise ValueError("expected days such as mon-fri, mon,wed,fri or daily")
+    days: set[int] = set()
+    for word in words:
+        text = str(word).strip().lower()
+        if text in ("daily", "every day", "all"):
+            return frozenset(range(7))
+        first, _, last = text.partition("-")
+        if first[:3] not in WEEKDAYS or (last and last[:3] not in WEEKDAYS):
+            raise ValueError(f"'{_shorten(str(word))}' is not a day; use mon, tue, ... sun")
+        a = WEEKDAYS.index(first[:3])
+        b = WEEKDAYS.index(last[:3]) if last else a
+        days.update((a + step) % 7 for step in range((b - a) % 7 + 1))
+    return frozenset(days)
+
+
+def parse_reminders(entries: dict[str, Any]) -> tuple[Reminders, dict[str, str]]:
+    """Reminders from `remind:` entries (or --options); a problem per entry that cannot be used."""
+    settings: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    parsers = {"every": parse_every, "between": parse_between, "days": parse_days,
+               "routine": _routine_id}
+    for key, value in entries.items():
+        if key not in parsers:
+            from trainer.library.problems import did_you_mean
+
+            hint = did_you_mean(key, REMIND_KEYS)
+            problems[key] = f"unknown reminder setting '{_shorten(key)}'" + (
+                f" ({hint})" if hint else f"; use {', '.join(REMIND_KEYS)}")
+            continue
+        try:
+            settings[key] = parsers[key](value)
+        except ValueError as exc:
+            problems[key] = f"{key}: {exc}"
+    return Reminders(**settings), problems
+
+
+def _routine_id(value: object) -> str:
+    """A routine id (checked against the library when a reminder starts it)."""
+    if not isinstance(value, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", value):
+        raise ValueError("expected a routine id such as posture-check")
+    return value
+
+
+def _shorten(text: str) -> str:
+    """Long text cut for a message (the library's own rule)."""
+    from trainer.library.problems import shorten as cut
+
+    return cut(text)
 
 
 @dataclass
@@ -33,6 +143,9 @@ class Config:
     muted: bool = False
     voice: bool = True
     watch: bool = True  # reload the library and these settings when their files are saved
+    notify: str = "auto"  # auto | osc777 | osc99 | osc9 | off: desktop notifications
+    notify_focused: bool = False  # notify even while the terminal has focus
+    remind: dict[str, Any] = field(default_factory=dict)  # `trainer remind` settings (Reminders)
     sounds: dict[str, str] = field(default_factory=dict)  # cue name -> file in the config folder
     keys: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # "file:line:col: message", at most a few
@@ -48,6 +161,11 @@ class Config:
     def path(self) -> Path:
         """Where the settings live."""
         return paths.config_dir() / "config.yaml"
+
+    @property
+    def reminders(self) -> Reminders:
+        """The `remind:` settings (entries that could not be used were said and left out)."""
+        return parse_reminders(self.remind)[0]
 
 
 # Said of a config.yaml that cannot be read: it is never written over (the person's edits stay).
@@ -148,6 +266,9 @@ def _apply(config: Config, data: Any, doc: Document | None) -> None:
         for key, value in data.items():
             if key in refused:
                 continue  # already said, with its hint
+            if key == "remind" and isinstance(value, dict):
+                found += _remind(config, value, doc)
+                continue
             message = _setting(config, str(key), value)
             if message is not None:
                 line, col = doc.mark((key,), key=key not in _KNOWN) if doc else (1, 1)
@@ -156,6 +277,19 @@ def _apply(config: Config, data: Any, doc: Document | None) -> None:
         found.append((1, 1, f"config.yaml should be a mapping of settings; {_LEFT_ALONE}"))
     config.problems += [f"{config.path}:{line}:{col}: {message}"
                         for line, col, message in sorted(found)]
+
+
+def _remind(config: Config, entries: dict[Any, Any],
+            doc: Document | None) -> list[tuple[int, int, str]]:
+    """Take the usable `remind:` entries; a problem (with its line) for each of the others."""
+    entries = {str(key): value for key, value in entries.items()}
+    _, problems = parse_reminders(entries)
+    config.remind = {key: value for key, value in entries.items() if key not in problems}
+    found = []
+    for key, message in problems.items():
+        line, col = doc.mark(("remind", key), key=key not in REMIND_KEYS) if doc else (1, 1)
+        found.append((line, col, f"remind: {message}"))
+    return found
 
 
 def _setting(config: Config, key: str, value: Any) -> str | None:
@@ -175,6 +309,11 @@ def _setting(config: Config, key: str, value: Any) -> str | None:
     elif key == "audio":
         if value not in AUDIO_MODES:
             return f"audio: {got} is not one of {', '.join(AUDIO_MODES)}"
+    elif key == "notify":
+        if value not in NOTIFY_MODES:
+            return f"notify: {got} is not one of {', '.join(NOTIFY_MODES)}"
+    elif key == "remind":
+        return "remind: expected a mapping such as {every: 1h, between: 09:00-18:00}"
     elif key == "volume":
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
             return f"volume: expected a whole number 0-100, got {got}"
