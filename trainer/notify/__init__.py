@@ -1,0 +1,1 @@
+"""Desktop notifications by escape sequence, through tmux and screen (no Textual)."""

@@ -1,0 +1,1 @@
+"""Reminders: when they are due, the tmux popup that offers them, the systemd unit (no Textual)."""
