@@ -21,7 +21,11 @@ from trainer.library.model import (
     Exercise,
     ExerciseStep,
     IntervalStep,
+    MoveOn,
+    Program,
     Routine,
+    Stage,
+    StageRoutine,
     Step,
 )
 from trainer.library.problems import Problem, describe, did_you_mean, shorten, show_value
@@ -35,10 +39,11 @@ MAX_FILE_BYTES = 1024 * 1024
 # check cannot block the open, and O_NOFOLLOW that a symlink swapped in is not followed.
 _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
                | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
-TOP_KEYS = ("version", "exercises", "routines")
+TOP_KEYS = ("version", "exercises", "routines", "programs")
 TIMING_KEYS = ("hold", "duration", "reps")
 KNOWN_KEYS = sorted(
-    {name for model in (Exercise, Routine, ExerciseStep, BlockStep, IntervalStep)
+    {name for model in (Exercise, Routine, ExerciseStep, BlockStep, IntervalStep, Program,
+                        Stage, StageRoutine, MoveOn)
      for name in model.model_fields}
     | {"work", "rounds", "exercises", "rest", "get_ready", "set_rest", "switch", "countdown",
        "announce", *TOP_KEYS}
@@ -78,7 +83,19 @@ class _FileResult:
     broken_routines: dict[str, Origin] = field(default_factory=dict)
     # Exercise ids named by routines that failed their own checks, still worth checking.
     loose_refs: list[tuple[str, Origin]] = field(default_factory=list)
+    programs: list[_ProgramEntry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class _ProgramEntry:
+    """A program that passed its own file's checks; its routines are checked once all are read."""
+
+    program: Program
+    origin: Origin
+    doc: Document
+    base: Path_
+    ok: bool = True  # False: its own checks failed (said); its routines are still checked
 
 
 @dataclass
@@ -93,6 +110,7 @@ class Library:
     files: list[str] = field(default_factory=list)
     # Routines that are written but cannot run (their problems are in `problems`): where each is.
     broken_routines: dict[str, Origin] = field(default_factory=dict)
+    programs: dict[str, Program] = field(default_factory=dict)
 
 
 class LibraryLoader:
@@ -122,6 +140,7 @@ class LibraryLoader:
         lib = self._new()
         broken: set[str] = set()
         entries: dict[str, _RoutineEntry] = {}
+        programs: dict[str, _ProgramEntry] = {}
         loose_refs: list[tuple[str, Origin]] = []
         for source in sources:
             found = scan(source)
@@ -141,6 +160,9 @@ class LibraryLoader:
                 for entry in result.routines:
                     if self._claim(lib, seen, "routine", entry.routine.id, entry.origin):
                         entries[entry.routine.id] = entry
+                for plan in result.programs:
+                    if self._claim(lib, seen, "program", plan.program.id, plan.origin):
+                        programs[plan.program.id] = plan
         for routine_id, entry in entries.items():
             problems = list(_check_references(entry, lib.exercises, broken))
             if not problems:
@@ -154,6 +176,11 @@ class LibraryLoader:
                 continue
             lib.routines[routine_id] = entry.routine
             lib.broken_routines.pop(routine_id, None)
+        for program_id, plan in programs.items():
+            problems = list(_check_stage_routines(plan, lib.routines, lib.broken_routines))
+            lib.problems += problems
+            if plan.ok and not problems:
+                lib.programs[program_id] = plan.program
         for ref, o in loose_refs:
             # A ref that is no id at all already has its own problem, at the same place.
             if ref not in lib.exercises and ref not in broken and _SLUG.match(ref):
@@ -260,7 +287,7 @@ def read_text(name: str, data: bytes, label: str = "library") -> _FileResult:
     if doc.data is None:
         return result
     if not isinstance(doc.data, dict):
-        problem(1, 1, "expected a mapping with 'exercises' and/or 'routines'")
+        problem(1, 1, "expected a mapping with 'exercises', 'routines' and/or 'programs'")
         return result
     for key in doc.data:
         if key not in TOP_KEYS:
@@ -296,7 +323,57 @@ def read_text(name: str, data: bytes, label: str = "library") -> _FileResult:
                 _RoutineEntry(routine, Origin(name, *doc.mark(base), label), doc, base)
             )
             result.broken_routines.pop(routine.id, None)
+    for index, item in enumerate(_items(doc, "programs", problem)):
+        base = ("programs", index)
+        program = _validate(Program, item, doc, base, problem)
+        if program is not None:
+            ok = _stages_ok(program, doc, base, problem)
+            result.programs.append(
+                _ProgramEntry(program, Origin(name, *doc.mark(base), label), doc, base, ok))
     return result
+
+
+def _stages_ok(program: Program, doc: Document, base: Path_, problem: Any) -> bool:
+    """Each stage routine says how often (per_week or days, not both); no routine twice."""
+    ok = True
+    for s, stage in enumerate(program.stages):
+        seen: set[str] = set()
+        for r, wanted in enumerate(stage.routines):
+            loc = (*base, "stages", s, "routines", r)
+            if (wanted.per_week is None) == (wanted.days is None):
+                both = wanted.per_week is not None
+                problem(*doc.mark((*loc, "days") if both else loc, key=both),
+                        "give per_week or days, not both" if both else
+                        f"how often? give per_week (1-7) or days for '{wanted.routine}'",
+                        "" if both else "e.g. {routine: " + wanted.routine + ", per_week: 3}")
+                ok = False
+            elif wanted.days is not None and len(set(wanted.days)) != len(wanted.days):
+                problem(*doc.mark((*loc, "days")), "a day is named twice")
+                ok = False
+            if wanted.routine in seen:
+                problem(*doc.mark((*loc, "routine")),
+                        f"routine '{wanted.routine}' is named twice in this stage",
+                        "give it once, with how often")
+                ok = False
+            seen.add(wanted.routine)
+    return ok
+
+
+def _check_stage_routines(plan: _ProgramEntry, routines: Mapping[str, Routine],
+                          broken: Mapping[str, Origin]) -> Iterator[Problem]:
+    """Problems with the routines a program's stages name."""
+    doc, path = plan.doc, plan.origin.path
+    for s, stage in enumerate(plan.program.stages):
+        for r, wanted in enumerate(stage.routines):
+            if wanted.routine in routines:
+                continue
+            line, col = doc.mark((*plan.base, "stages", s, "routines", r, "routine"))
+            if wanted.routine in broken:
+                yield Problem(path, line, col, f"routine '{wanted.routine}' has problems",
+                              f"see its own problems (at {broken[wanted.routine]})")
+            else:
+                yield Problem(path, line, col, f"unknown routine '{shorten(wanted.routine)}'",
+                              did_you_mean(wanted.routine, routines))
 
 
 def _raw_refs(item: Any, loc: Path_) -> Iterator[tuple[str, Path_]]:
@@ -336,7 +413,11 @@ def _validate(model: type[M], item: Any, doc: Document, base: Path_,
     try:
         return model.model_validate(item)
     except ValidationError as exc:
-        for error in exc.errors(include_url=False):
+        errors = exc.errors(include_url=False)
+        inner = {error["loc"][:n] for error in errors for n in range(len(error["loc"]))}
+        for error in errors:
+            if error["type"] == "too_short" and error["loc"] in inner:
+                continue  # a list whose items failed counts as empty: said by the items
             loc = base + tuple(p for p in error["loc"] if not str(p).startswith("<"))
             message, hint = describe(error, KNOWN_KEYS)
             problem(*doc.mark(loc, key=error["type"] == "extra_forbidden"), message, hint)

@@ -210,3 +210,55 @@ _STEP_TAGS: dict[type, str] = {
     RestStep: "<rest>",
 }
 BlockStep.model_rebuild()
+
+
+# -- programs: stages of weeks, each asking for routines, moving on only when it felt fine -------
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Score = Annotated[Count, Field(ge=0, le=10)]
+
+
+class StageRoutine(_Strict):
+    """A routine a stage asks for: on so many days a week, or on given days."""
+
+    routine: Slug
+    per_week: Annotated[Count, Field(ge=1, le=7)] | None = None
+    days: Annotated[tuple[Weekday, ...], Field(min_length=1, max_length=7)] | None = None
+
+
+class MoveOn(_Strict):
+    """When a stage is done: this many sessions in it, none above these pain and effort scores."""
+
+    after: Annotated[Count, Field(ge=1, le=50)] = 3
+    pain_at_most: Score = 3
+    effort_at_most: Annotated[Count, Field(ge=1, le=10)] = 6  # RPE, 1-10
+
+
+class Stage(_Strict):
+    """A part of a program: at least `weeks` weeks (none: until ready), then the rule."""
+
+    name: Name
+    summary: Text = ""
+    weeks: Annotated[Count, Field(ge=1, le=26)] | None = None
+    routines: Annotated[tuple[StageRoutine, ...], Field(min_length=1, max_length=12)]
+    move_on: MoveOn = MoveOn()
+
+
+class EaseOff(_Strict):
+    """When a program goes back a stage (pain rising) or stops getting harder (pain this high)."""
+
+    pain_rise: Annotated[Count, Field(ge=1, le=10)] = 2
+    over: Annotated[Count, Field(ge=2, le=10)] = 3  # the last N check-ins with a pain score
+    stop_at: Annotated[Count, Field(ge=1, le=10)] = 7
+
+
+class Program(_Strict):
+    """A plan for the coming weeks: stages in order, and when to ease off."""
+
+    id: Slug
+    name: Name
+    level: Level = "beginner"
+    summary: Text = ""
+    stages: Annotated[tuple[Stage, ...], Field(min_length=1, max_length=26)]
+    ease_off: EaseOff = EaseOff()
