@@ -254,3 +254,15 @@ def test_a_stage_on_given_days_is_due_on_those_days_only(program: Program) -> No
 def test_ordinals() -> None:
     assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd"]
+
+
+def test_the_editors_schema_knows_programs() -> None:
+    import jsonschema
+    import yaml
+
+    from trainer.library.schema import library_schema
+
+    checker = jsonschema.Draft7Validator(library_schema())
+    assert list(checker.iter_errors(yaml.safe_load(ROUTINES + PROGRAM))) == []
+    bad = yaml.safe_load(PROGRAM.replace("per_week: 3", "per_week: 8"))
+    assert [e.message for e in checker.iter_errors(bad)] == ["8 is greater than the maximum of 7"]

@@ -18,7 +18,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from trainer.library.durations import MAX_SECONDS, parse_duration
-from trainer.library.model import FORMAT_VERSION, SLUG_PATTERN, Exercise, Routine
+from trainer.library.model import FORMAT_VERSION, SLUG_PATTERN, Exercise, Program, Routine
 from trainer.paths import config_dir, write_atomic
 
 SCHEMA_FILE = "library.schema.json"
@@ -70,6 +70,7 @@ class _LibraryFile(BaseModel):
     version: Literal[1] = 1  # FORMAT_VERSION
     exercises: tuple[Exercise, ...] = ()
     routines: tuple[Routine, ...] = ()
+    programs: tuple[Program, ...] = ()
 
 
 def _duration(*, positive: bool) -> JsonSchemaValue:
@@ -132,7 +133,7 @@ def library_schema() -> dict[str, Any]:
     return {
         "$schema": DRAFT_07,
         "title": "trainer library file",
-        "description": "Exercises and routines for trainer (format version 1); see "
+        "description": "Exercises, routines and programs for trainer (format version 1); see "
                        "docs/format.md. `trainer validate` is the final word.",
         **{k: v for k, v in raw.items() if k not in ("title", "description")},
         "definitions": dict(sorted(definitions.items())),
@@ -204,6 +205,14 @@ _MODEL_TEXT = {
     "BlockStep": "A named group of steps, optionally repeated (blocks may hold blocks).",
     "Routine": "A routine: its defaults and its steps.",
     "Defaults": "Routine-wide timing defaults; every key is optional.",
+    "Program": "A program: stages in order, each asking for routines on so many days a week; "
+               "a stage moves on when the last sessions felt fine.",
+    "Stage": "A stage of a program: at least `weeks` weeks (none: until ready), then its "
+             "move_on rule.",
+    "StageRoutine": "A routine a stage asks for: give per_week or days.",
+    "MoveOn": "When a stage is done: this many sessions in a row with pain and effort at most "
+              "these.",
+    "EaseOff": "When the program goes back a stage, or stops getting harder.",
 }
 
 _HOLD = "A held position, in seconds: " + _DURATION_TEXT + "."
@@ -300,4 +309,43 @@ _FIELDS: dict[str, tuple[str, list[Any]]] = {
                                + _DURATION_TEXT + ".", ["30s"]),
     "BlockStep.steps": ("The block's steps, like a routine's.", [[
         "standing-hamstring-stretch", {"exercise": "knee-to-chest", "hold": "20s"}]]),
+    "LibraryFile.programs": ("A list of programs.", [[{
+        "id": "gentle-start", "name": "Gentle start",
+        "stages": [{"name": "Week 1", "weeks": 1,
+                    "routines": [{"routine": "back-knee-relief", "per_week": 3}]}]}]]),
+    "Program.id": (f"The program's id: {_SLUG_TEXT}; `trainer program start <id>` starts it.",
+                   ["back-knee-program"]),
+    "Program.name": ("The name shown in `trainer today` and the library, up to 80 characters.",
+                     ["Back and knee program"]),
+    "Program.level": (_LEVEL, ["beginner"]),
+    "Program.summary": ("What it is for and who it suits, up to 2000 characters.",
+                        ["Six to eight weeks of gentle stretching, strength and walking."]),
+    "Program.stages": ("The stages, in order (1-26).", [[{
+        "name": "Weeks 1-2: gentle start", "weeks": 2,
+        "routines": [{"routine": "hamstring-flexibility", "per_week": 7}]}]]),
+    "Program.ease_off": ("When to go back a stage; every key is optional.",
+                         [{"pain_rise": 2, "over": 3, "stop_at": 7}]),
+    "Stage.name": ("The stage's name, up to 80 characters.", ["Weeks 1-2: gentle start"]),
+    "Stage.summary": ("What this stage is for.", ["Stretch daily, strength twice a week."]),
+    "Stage.weeks": ("At least this many weeks (1-26); leave it out for a stage that lasts "
+                    "until its move_on rule is met.", [2]),
+    "Stage.routines": ("The routines this stage asks for (1-12).", [[
+        {"routine": "strength-beginner", "per_week": 2},
+        {"routine": "flexibility-flow", "days": ["sat"]}]]),
+    "Stage.move_on": ("When to move on; every key is optional (after 3, pain at most 3, "
+                      "effort at most 6).", [{"after": 3, "pain_at_most": 3,
+                                               "effort_at_most": 6}]),
+    "StageRoutine.routine": ("The id of the routine.", ["strength-beginner"]),
+    "StageRoutine.per_week": ("On this many days a week (1-7; 7 is daily).", [3]),
+    "StageRoutine.days": ("On these days: mon, tue, wed, thu, fri, sat, sun.", [["mon", "thu"]]),
+    "MoveOn.after": ("Sessions in a row in this stage that felt fine (1-50, default 3).", [3]),
+    "MoveOn.pain_at_most": ("The highest pain score (0-10) that counts as fine (default 3).",
+                            [3]),
+    "MoveOn.effort_at_most": ("The highest effort (RPE 1-10) that counts as fine (default 6).",
+                              [6]),
+    "EaseOff.pain_rise": ("Pain rising by this much (default 2) over the last check-ins goes "
+                          "back a stage.", [2]),
+    "EaseOff.over": ("How many of the latest check-ins are compared (2-10, default 3).", [3]),
+    "EaseOff.stop_at": ("A pain score this high (default 7) goes back a stage and holds the "
+                        "program until you say you are ready.", [7]),
 }
