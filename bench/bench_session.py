@@ -139,10 +139,12 @@ def _check_pid(pid: int) -> None:
         raise RunFailed(f"pid {pid} is {exe}, expected {os.path.realpath(sys.executable)}")
 
 
-def _start(program: Program, env: dict[str, str], cwd: Path
+def _start(program: Program, env: dict[str, str], cwd: Path,
+           size: tuple[int, int] = (COLUMNS, LINES)
            ) -> tuple[pexpect.spawn, pyte.Screen, pyte.ByteStream, float]:  # type: ignore[type-arg]
-    """Spawn in a pty and read until the countdown is on screen; the seconds that took."""
-    screen = pyte.Screen(COLUMNS, LINES)
+    """Spawn in a pty of `size` (columns, lines) and read until the countdown is on screen."""
+    screen = pyte.Screen(*size)
+    env = {**env, "COLUMNS": str(size[0]), "LINES": str(size[1])}
     stream = pyte.ByteStream(screen)
 
     def shows(needles: tuple[str, ...]) -> bool:
@@ -151,7 +153,7 @@ def _start(program: Program, env: dict[str, str], cwd: Path
 
     started = time.perf_counter()
     child = pexpect.spawn(program.argv[0], program.argv[1:], env=env, cwd=str(cwd),
-                          dimensions=(LINES, COLUMNS))
+                          dimensions=(size[1], size[0]))
     try:
         _check_pid(child.pid)
         deadline = started + 30.0
@@ -180,9 +182,9 @@ def first_frame_ms(program: Program, env: dict[str, str], cwd: Path = ROOT) -> f
 
 
 def measure(program: Program, env: dict[str, str], settle: float, window: float,
-            cwd: Path = ROOT) -> Result:
+            cwd: Path = ROOT, size: tuple[int, int] = (COLUMNS, LINES)) -> Result:
     """Spawn, wait for the first frame, settle, then count over the window."""
-    child, screen, stream, first_frame = _start(program, env, cwd)
+    child, screen, stream, first_frame = _start(program, env, cwd, size)
     try:
         def pump(until: float, sink: bytearray | None, buckets: list[int] | None,
                  origin: float) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from textual.strip import Strip
-from textual.widgets import DataTable, Markdown, Static
+from textual.widgets import Markdown, Static
 
 from trainer import gc_pause
 from trainer.audio.players import RecordingPlayer
@@ -24,6 +24,7 @@ from trainer.ui.screens.session import SessionScreen
 from trainer.ui.screens.summary import SummaryScreen
 from trainer.ui.widgets.big_clock import BigClock, Glyph
 from trainer.ui.widgets.progress_line import ProgressLine
+from trainer.ui.widgets.row_list import RowList
 
 FIXTURES = Path(__file__).parent / "fixtures" / "applib"
 
@@ -81,7 +82,7 @@ async def test_library_lists_routines_and_starts_one(library: Catalog) -> None:
     clock = Clock()
     async with make_app(library, clock).run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        table = pilot.app.screen.query_one("#routine-table", DataTable)
+        table = pilot.app.screen.query_one("#routine-table", RowList)
         assert table.row_count == 2
         screen = await start(pilot, "tiny")
         assert text(screen, "word") == "GET READY"
@@ -239,7 +240,7 @@ async def test_after_trainer_run_the_summary_leads_to_the_library(library: Catal
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(pilot.app.screen, LibraryScreen)
-        assert pilot.app.screen.query_one("#routine-table", DataTable).row_count == 2
+        assert pilot.app.screen.query_one("#routine-table", RowList).row_count == 2
 
 
 async def test_collector_paused_for_startup_resumes_after_the_first_frame(library: Catalog) -> None:

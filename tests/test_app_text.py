@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import FakeClock, WriteYaml
 from pilot_helpers import make_app
-from textual.widgets import Button, DataTable, OptionList, Static
+from textual.widgets import Button, OptionList, Static
 
 from trainer.library.sources import Source
 from trainer.session.catalog import CatalogLoader
@@ -14,6 +14,7 @@ from trainer.ui.screens.library import LibraryScreen
 from trainer.ui.screens.problems import ProblemsScreen
 from trainer.ui.screens.session import SessionScreen
 from trainer.ui.screens.summary import SummaryScreen
+from trainer.ui.widgets.row_list import RowList
 
 # As markup, "[easy]" would vanish and "[/]" would crash the app (MarkupError).
 LIBRARY = """\
@@ -77,8 +78,8 @@ async def test_library_and_problems_show_names_and_messages_as_written(
         await pilot.pause()
         library_screen = pilot.app.screen
         assert isinstance(library_screen, LibraryScreen)
-        table = library_screen.query_one(DataTable)
-        names = [str(table.get_cell_at((row, 1))) for row in range(table.row_count)]
+        table = library_screen.query_one("#routine-table", RowList)
+        names = [item.cells[1] for item in table.items]
         assert "◦ Brackets [/] routine" in names  # marked: from a library folder
         library_screen.query_one("#problems-button", Button).press()
         await pilot.pause()

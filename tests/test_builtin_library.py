@@ -79,7 +79,8 @@ def test_trainer_validate_passes(lib: Catalog, tmp_path: Path, monkeypatch: pyte
     _isolate(monkeypatch, tmp_path)
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"ok: {len(lib.exercises)} exercises and {len(lib.routines)} routines")
+    assert out.startswith(f"ok: {len(lib.exercises)} exercises, {len(lib.routines)} routines "
+                          f"and {len(lib.programs)} programs")
 
 
 def test_counts_per_category(lib: Catalog) -> None:

@@ -50,7 +50,8 @@ def test_validate_builtin_library_is_ok(cwd: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1
-    assert re.fullmatch(r"ok: \d+ exercises and \d+ routines in \d+ files?, no problems", lines[0])
+    assert re.fullmatch(r"ok: \d+ exercises, \d+ routines and \d+ programs in \d+ files?, "
+                        r"no problems", lines[0])
     assert "Traceback" not in result.stderr
 
 

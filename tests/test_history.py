@@ -401,7 +401,8 @@ def test_two_processes_writing_at_once_corrupt_nothing(db_path: Path) -> None:
     assert [w.exitcode for w in writers] == [0, 0]
     with History.open(db_path) as store:
         assert store.integrity() == "ok"
-        assert store.counts() == {"sessions": 2, "phases": 2 * count, "checkins": 2}
+        assert store.counts() == {"sessions": 2, "phases": 2 * count, "checkins": 2,
+                                  "reminders": 0, "program_runs": 0}
         records = store.recent(None)
         assert sorted(r.routine_id for r in records) == ["w0", "w1"]
         for r in records:
@@ -482,10 +483,10 @@ def test_resume_plans_restart_the_phase(timeline: Timeline, clock: FakeClock) ->
 
 
 def test_schema_version_is_set_on_a_new_store(store: History, db_path: Path) -> None:
-    assert store.schema_version == len(MIGRATIONS) == 3
+    assert store.schema_version == len(MIGRATIONS) == 6
     db = sqlite3.connect(db_path)
     try:
-        assert db.execute("PRAGMA user_version").fetchone() == (3,)
+        assert db.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),)
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     finally:
         db.close()
@@ -503,7 +504,8 @@ def test_an_empty_file_or_version_0_database_is_migrated(tmp_path: Path) -> None
         with History.open(path) as store:
             assert store.problem is None and store.path == path
             assert store.schema_version == len(MIGRATIONS)
-            assert store.counts() == {"sessions": 0, "phases": 0, "checkins": 0}
+            assert store.counts() == {"sessions": 0, "phases": 0, "checkins": 0,
+                                      "reminders": 0, "program_runs": 0}
 
 
 def test_a_current_database_is_opened_as_it_is_and_a_new_migration_applies(

@@ -58,3 +58,28 @@ async def test_charts_fit_and_the_table_shows_every_column(history: None,
         assert table.region.height >= 6 and table.row_count == 14
         row = [str(cell) for cell in table.get_row_at(0)]
         assert row[2:] == ["completed", "15:00", "0", "4", "note 0"]
+
+
+async def test_the_sessions_table_reads_a_page_at_a_time(isolated_dirs: object) -> None:
+    library = load_fixture_library()
+    with History.open() as store, store.bulk():
+        for n in range(450):
+            start = NOW - timedelta(hours=n)
+            store.finish(store.start_session(library.timeline("tiny"), start), "completed",
+                         60.0, (), start)
+    app = make_app(library, FakeClock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause()
+        table = app.screen.query_one("#sessions", DataTable)
+        assert table.row_count == 200  # the latest page
+        table.scroll_end(animate=False)  # the wheel or the bar, to the end: the next page
+        await pilot.pause()
+        assert table.row_count == 400
+        for expected in (450, 450):  # the cursor at the end: the last page, then nothing
+            table.move_cursor(row=table.row_count - 1)
+            await pilot.pause()
+            assert table.row_count == expected
+        newest_last = [str(table.get_row_at(i)[0]) for i in (0, 199, 200, 449)]
+        assert newest_last == sorted(newest_last, reverse=True)

@@ -216,3 +216,27 @@ def test_output_starts_before_the_history_has_been_read(
     assert all(between), log.events  # and a write after every batch
     expected = old_json(store, None) if fmt == "json" else old_csv(store, None)
     assert out.getvalue() == expected
+
+
+ODD_TITLES = ["\x00nul", "\x1b[31mred\x1b[0m", "tab\t\r\n\x7f\x08\x0c", "\"\\/", "\u2028\u2029",
+              "\ufeffbom", "😀 膝", "", " " * 3, "%s %d"]
+ODD_NUMBERS = [0.0, -0.0, 1e-5, 0.0001, 0.1 + 0.2, 1 / 3, 1e15, 1e20, 123456789012.345,
+               999999999999999.9, 7.0, 2.5e-300, 1.7976931348623157e308, -12.5]
+
+
+@pytest.mark.parametrize("agrees", [True, False])
+def test_phases_with_odd_titles_and_numbers_are_written_as_json_dumps_writes(
+        agrees: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from trainer.history import export
+
+    monkeypatch.setattr(export, "sql_agrees", lambda store: agrees)  # False: the Python path
+    with History.open() as opened:
+        timeline = make_timeline()
+        for n, title in enumerate(ODD_TITLES):
+            sid = opened.start_session(timeline, T0 + timedelta(minutes=n))
+            runs = [PhaseRecord(i, "work", title + str(i), planned, ODD_NUMBERS[-1 - i], i % 2 == 0,
+                                None if i % 3 else title)
+                    for i, planned in enumerate(ODD_NUMBERS)]
+            opened.finish(sid, "completed", 1.0, runs, T0)
+        opened.start_session(timeline, T0)  # and one without phase runs
+        assert streamed(opened, "json", None) == old_json(opened, None).encode("utf-8")

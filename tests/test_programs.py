@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import argparse
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -185,7 +186,7 @@ def test_rising_pain_goes_back_a_stage_and_says_why(program: Program) -> None:
 
 
 def test_pain_of_seven_goes_back_and_holds_until_the_person_is_ready(program: Program) -> None:
-    start = sessions(MONDAY, [1, 1, 1]) + [Done(MONDAY + timedelta(days=8), "easy", 7)]
+    start = [*sessions(MONDAY, [1, 1, 1]), Done(MONDAY + timedelta(days=8), "easy", 7)]
     after = sessions(MONDAY + timedelta(days=9), [0, 0, 0, 0, 0])
     today = MONDAY + timedelta(days=30)
     state = replay(program, MONDAY, start + after, today)
@@ -267,3 +268,80 @@ def test_the_editors_schema_knows_programs() -> None:
     bad = yaml.safe_load(PROGRAM.replace("per_week: 3", "per_week: 8"))
     [error] = checker.iter_errors(bad)
     assert list(error.absolute_path) == ["programs", 0, "stages", 0, "routines", 0, "per_week"]
+
+
+# -- followed from the history: the command line, week boundaries and time zones -------------
+
+
+def _catalog(tmp_path: Path) -> object:
+    tmp_path.mkdir()
+    lib, problems = load(tmp_path, ROUTINES, PROGRAM)
+    assert problems == []
+    return lib
+
+
+def _session(store: object, lib: object, routine: str, at: datetime, pain: int | None,
+             effort: int | None = 4) -> None:
+    """A finished session of `routine` at `at`, with a check-in."""
+    timeline = lib.timeline(routine)  # type: ignore[attr-defined]
+    sid = store.start_session(timeline, at)  # type: ignore[attr-defined]
+    store.finish(sid, "completed", timeline.total, now=at + timedelta(minutes=5))  # type: ignore[attr-defined]
+    store.add_checkin(sid, pain, effort, "")  # type: ignore[attr-defined]
+
+
+def test_today_and_status_from_the_history(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from trainer.cli.program import cmd_program, cmd_today
+    from trainer.history import program_runs
+    from trainer.history.store import History
+
+    lib = _catalog(tmp_path / "lib")
+    start = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)  # a Monday
+    with History.open(tmp_path / "h.sqlite3") as store:
+        args = argparse.Namespace(verb="start", program="two-step")
+        assert cmd_program(lib, store, args, now=start) == 0  # type: ignore[arg-type]
+        for day in (0, 2, 4):
+            _session(store, lib, "easy", start + timedelta(days=day, hours=1), pain=1)
+        capsys.readouterr()
+        assert cmd_today(lib, store, now=start + timedelta(days=6)) == 0  # type: ignore[arg-type]
+        out = capsys.readouterr().out
+        assert "Week 1 of Two step (Gentle start):" in out
+        assert "  -     Easy, all 3 done this week" in out
+        assert "  due   Daily stretch, 1st of 7 this week" not in out  # per_week 7 is daily
+        assert "  due   Daily stretch, daily" in out
+        cmd_program(lib, store, argparse.Namespace(verb="status"),  # type: ignore[arg-type]
+                    now=start + timedelta(days=7, hours=9))
+        out = capsys.readouterr().out
+        assert "Stage 2 of 3: Until ready" in out
+        assert "moved on to Until ready (3 comfortable sessions in a row over 1 week)" in out
+        assert program_runs.current(store) is not None
+        from trainer.cli.program import progress_line
+
+        line = progress_line(lib, store, start + timedelta(days=7, hours=9))  # type: ignore[arg-type]
+        assert line is not None and line.startswith(
+            "Program: Two step, week 2, stage 2 of 3 (Until ready); moved on 1, eased off 0; "
+            "next: 2 more comfortable sessions")
+        cmd_program(lib, store, argparse.Namespace(verb="stop"), now=start)  # type: ignore[arg-type]
+        assert program_runs.current(store) is None
+
+
+def test_a_session_belongs_to_the_local_day_and_week_it_was_done_in(tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    from trainer.history import program_runs
+    from trainer.history.store import History
+    from trainer.programs.follow import following
+
+    lib = _catalog(tmp_path / "lib")
+    berlin, new_york = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
+    with History.open(tmp_path / "h.sqlite3") as store:
+        program_runs.start(store, "two-step", "Two step", date(2026, 11, 2))
+        # Sunday 23:30 UTC: Monday 00:30 in Berlin, but still Sunday evening in New York.
+        _session(store, lib, "easy", datetime(2026, 11, 8, 23, 30, tzinfo=UTC), pain=1)
+        monday_noon = datetime(2026, 11, 9, 12, 0, tzinfo=UTC)
+        here = following(lib, store, monday_noon, berlin)  # type: ignore[arg-type]
+        there = following(lib, store, monday_noon, new_york)  # type: ignore[arg-type]
+    assert here is not None and there is not None
+    assert here.due[0].what == "Easy done today (1 of 3 this week)"
+    assert there.due[0].what == "Easy, 1st of 3 this week"  # done last week, over there
+    assert (here.progress.week(here.today), there.progress.week(there.today)) == (2, 2)

@@ -444,7 +444,8 @@ def test_a_version_1_history_is_migrated_with_everything_kept(tmp_path: Path) ->
         assert record is not None and record.status == "completed"
         assert record.checkins[0].note == "fine"
         assert [p.exercise for p in store.phases(7)] == ["jog"]
-        assert store.counts() == {"sessions": 1, "phases": 1, "checkins": 1}
+        assert store.counts() == {"sessions": 1, "phases": 1, "checkins": 1, "reminders": 0,
+                                  "program_runs": 0}
         assert store.integrity() == "ok"
         assert store.finish(7, "skipped", 1.0) is False  # not running: nothing changes
     db = sqlite3.connect(path, isolation_level=None)

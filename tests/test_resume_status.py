@@ -329,8 +329,9 @@ def test_a_version_2_file_migrates_to_3_keeping_its_rows(db_path: Path,
                " (1, 2, 5, 'ok', ?)", (T0.isoformat(),))
     db.close()
     with History.open(db_path) as store:
-        assert store.problem is None and store.schema_version == len(MIGRATIONS) == 3
-        assert store.counts() == {"sessions": 2, "phases": 1, "checkins": 1}
+        assert store.problem is None and store.schema_version == len(MIGRATIONS) == 6
+        assert store.counts() == {"sessions": 2, "phases": 1, "checkins": 1, "reminders": 0,
+                                  "program_runs": 0}
         first, second = store.get(1), store.get(2)
         assert first is not None and second is not None
         assert (first.status, first.resume_index, first.resume_note) == ("interrupted", 3, None)

@@ -441,7 +441,7 @@ BUILT_IN = sorted((REPO_ROOT / "exercises").rglob("*.yaml"))
 def test_built_in_files_round_trip_and_edit_in_place(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     doc = yamledit.load_document(path)
-    kind = "routines" if "routines" in doc else "exercises"
+    kind = next(k for k in ("programs", "routines", "exercises") if k in doc)
     for index, item in enumerate(doc[kind]):
         yamledit.set_item(doc, kind, index, yamledit.plain(item))
     assert yamledit.dump(doc) == text

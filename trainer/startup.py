@@ -29,7 +29,8 @@ def main() -> int:
 
         app = TrainerApp(launch.library, routine_id=launch.routine_id,
                          prepared=launch.prepared, resume=launch.resume, audio=launch.audio,
-                         voice=launch.voice, sources=launch.sources, one_off=launch.one_off)
+                         voice=launch.voice, sources=launch.sources, one_off=launch.one_off,
+                         notify=launch.notify, notify_always=launch.notify_always)
         status = app.run_guarded()
         if app.left_session is not None and status == 0:
             # After run_guarded: the terminal is the shell's again, so the line stays there.

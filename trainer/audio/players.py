@@ -317,11 +317,14 @@ def choose_player(mode: str = "auto", *, ring: Callable[[str], None],
                   env: Mapping[str, str] | None = None,
                   on_failure: Callable[[str], None] | None = None,
                   candidates: Sequence[str] = tuple(LOCAL_PLAYERS),
-                  probe: bool = True) -> tuple[Player, str]:
+                  probe: bool = True,
+                  send: Callable[[str], None] | None = None) -> tuple[Player, str]:
     """The player for `--audio MODE` and a human reason, e.g. "bell: over SSH without PULSE_SERVER".
 
-    auto: the bell over SSH unless PULSE_SERVER forwards audio, else the first local player
-    that works, else the bell. local: a local player, or the bell (saying why) if none works.
+    auto: the browser page's sounds when `trainer serve` serves the app (and `send` writes to
+    its terminal), else the bell over SSH unless PULSE_SERVER forwards audio, else the first
+    local player that works, else the bell. local: a local player, or the bell (saying why) if
+    none works.
     """
     env = os.environ if env is None else env
     if mode not in AUDIO_MODES:
@@ -331,6 +334,12 @@ def choose_player(mode: str = "auto", *, ring: Callable[[str], None],
     bell = BellPlayer(ring)
     if mode == "bell":
         return bell, "bell: chosen with --audio bell"
+    if mode == "auto" and send is not None:
+        from trainer.audio.browser import SERVED_ENV, BrowserPlayer, served_folder
+
+        # Before the SSH test: a server started from an SSH login still has a browser's speakers.
+        if env.get(SERVED_ENV):
+            return BrowserPlayer(send, served_folder(env)), "browser: served by `trainer serve`"
     if mode == "auto" and bell_over_ssh(env):
         return bell, "bell: over SSH without PULSE_SERVER"
     player, reason = find_local_player(candidates, search_path=env.get("PATH"), probe=probe,

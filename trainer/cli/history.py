@@ -21,7 +21,7 @@ from trainer.safe_text import printable
 
 if TYPE_CHECKING:
     # Only `stats` needs the library (pydantic, PyYAML: ~150 ms and ~20 MB to import).
-    from trainer.history.stats import Summary
+    from trainer.history.stats import ReminderTally, Summary
     from trainer.session.catalog import Catalog
 
 Format = Literal["table", "json", "csv"]
@@ -31,11 +31,11 @@ CSV_COLUMNS = ("id", "date", "started_at", "ended_at", "routine_id", "routine_na
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def open_history(store: History | None = None) -> History:
-    """The given store, or the user's (not created if missing), with any problem on stderr."""
+def open_history(store: History | None = None, *, create: bool = False) -> History:
+    """The given store, or the user's (created if missing only if asked), problems on stderr."""
     if store is not None:
         return store
-    opened = History.open(create=False)
+    opened = History.open(create=create)
     if opened.problem:
         print(f"trainer: {opened.problem}", file=sys.stderr)
     return opened
@@ -89,8 +89,14 @@ def history(fmt: Format = "table", limit: int | None = 20, *, store: History | N
         if fmt in ("json", "csv"):
             # Written a batch at a time as it is read: any size of history in bounded memory.
             write, done = _writer(out)
-            batches = opened.recent_batches(limit, phases=fmt == "json")
-            for text in (stream_json(batches) if fmt == "json" else stream_csv(batches)):
+            if fmt == "csv":
+                pieces = stream_csv(opened.recent_batches(limit))
+            else:
+                from trainer.history import export
+
+                pieces = (stream_json_sql(opened, limit) if export.sql_agrees(opened)
+                          else stream_json(opened.recent_batches(limit, phases=True)))
+            for text in pieces:
                 write(text)
             done()
         else:
@@ -140,6 +146,27 @@ def stream_json(batches: Batches) -> Iterator[str]:
         for record, phases in batch:
             yield separator + _indented(record.to_json(phases), "    ")
             separator = ",\n    "
+    yield "]\n}\n" if separator == "\n    " else "\n  ]\n}\n"
+
+
+def stream_json_sql(store: History, limit: int | None) -> Iterator[str]:
+    """What stream_json writes, the phase runs' text written by SQLite (history.export)."""
+    from trainer.history.export import phase_texts
+
+    head = json.dumps({"version": JSON_VERSION, "sessions": []}, indent=2)
+    yield head[:-len("]\n}")]
+    separator = "\n    "
+    for batch in store.recent_batches(limit):
+        texts = phase_texts(store, [r.id for r, _ in batch])
+        pieces = []
+        for record, _ in batch:
+            text = _indented(record.to_json(), "    ")
+            phases = texts.get(record.id)
+            # The session's object without phases ends "\n    }": they go in as its last key.
+            pieces.append(separator + text[:-len("\n    }")] + ',\n      "phases": '
+                          + (f"[\n{' ' * 8}{phases}\n      ]" if phases else "[]") + "\n    }")
+            separator = ",\n    "
+        yield "".join(pieces)
     yield "]\n}\n" if separator == "\n    " else "\n  ]\n}\n"
 
 
@@ -263,34 +290,47 @@ def history_table(records: Sequence[SessionRecord],
 def stats(library: Catalog | None = None, *, today: date | None = None,
           store: History | None = None, weeks: int = 8, out: TextIO | None = None) -> int:
     """`trainer stats`: streak, minutes per week as a chart, routines, pain trend, suggestions."""
-    from trainer.history.queries import progress
+    from trainer.history.queries import overview, week_reminders
     from trainer.library.sources import default_sources
     from trainer.session.catalog import CatalogLoader
 
     lib = library if library is not None else CatalogLoader().load(default_sources())
     opened = open_history(store)
     try:
-        records, summary, names = progress(opened, lib, today or date.today(), weeks)
+        figures = overview(opened, lib, today or date.today(), weeks)
+        reminders = week_reminders(opened, today or date.today())
+        from trainer.cli.program import progress_line
+
+        program = progress_line(lib, opened)
     finally:
         if store is None:
             opened.close()
     stream = out if out is not None else sys.stdout
     unicode = "utf" in (getattr(stream, "encoding", None) or "utf-8").lower()
-    _emit(stats_text(summary, names, unicode=unicode, empty=not records), out)
+    _emit(stats_text(figures.summary, figures.names, unicode=unicode, empty=figures.empty,
+                     reminders=reminders) + (f"\n{program}\n" if program else ""), out)
     return 0
 
 
+def reminders_line(tally: ReminderTally) -> str:
+    """'Reminders: 12 sent this week, 7 taken, 3 snoozed' (taken: see stats.reminder_tally)."""
+    return (f"Reminders: {tally.sent} sent this week, {tally.taken} taken, "
+            f"{tally.snoozed} snoozed" + (f", {tally.skipped} skipped" if tally.skipped else ""))
+
+
 def stats_text(summary: Summary, names: dict[str, str], *, unicode: bool = True,
-               empty: bool = False) -> str:
+               empty: bool = False, reminders: ReminderTally | None = None) -> str:
     """The `trainer stats` report."""
     from trainer.history.charts import day_calendar, week_bars
 
+    said = [reminders_line(reminders)] if reminders is not None and reminders.sent else []
     if empty:
-        return "No sessions yet. Start one with `trainer` or `trainer run ROUTINE`.\n"
+        return "\n".join(["No sessions yet. Start one with `trainer` or `trainer run ROUTINE`.",
+                          *said]) + "\n"
     days = "day" if summary.streak == 1 else "days"
     lines = [f"Streak: {summary.streak} {days} (best {summary.best_streak})",
              f"This week: {round(summary.week_minutes)} min in {summary.week_sessions} "
-             f"session{'s' * (summary.week_sessions != 1)}",
+             f"session{'s' * (summary.week_sessions != 1)}", *said,
              "", f"Minutes per week (last {len(summary.weeks)} weeks)"]
     lines += ["  " + line for line in week_bars(summary.weeks, unicode=unicode)]
     lines += ["", f"Active days (last {len(summary.weeks)} weeks, Monday on top)"]

@@ -216,7 +216,9 @@ def _validate(extra: Sequence[Path], targets: Sequence[Path]) -> int:
         print(f"{count} problem{'s' * (count != 1)} in {files} file{'s' * (files != 1)}",
               file=sys.stderr)
         return 1
-    print(f"ok: {len(lib.exercises)} exercises and {len(lib.routines)} routines "
+    programs = (f" and {len(lib.programs)} program{'s' * (len(lib.programs) != 1)}"
+                if lib.programs else "")
+    print(f"ok: {len(lib.exercises)} exercises, {len(lib.routines)} routines{programs} "
           f"in {files} file{'s' * (files != 1)}, no problems")
     return 0
 

@@ -6,13 +6,13 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trainer import __version__
 from trainer.cli.output import Form, safe_output
-from trainer.config import AUDIO_MODES, load_config
+from trainer.config import AUDIO_MODES, NOTIFY_MODES, load_config
 from trainer.gc_pause import resume_collector
 from trainer.library.vocabulary import CATEGORIES, LEVELS
 
@@ -35,6 +35,8 @@ class AppLaunch:
     resume: ResumeTarget | None = None
     sources: Sequence[Source] = ()  # what the library was loaded from, to load it again
     one_off: bool = False  # the prepared routine is in no library (a one-line timer)
+    notify: str | None = None  # --notify: desktop notifications (None: config.yaml's)
+    notify_always: bool = False  # --notify-always: even while the terminal has focus
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
                        "bell or none")
     sound.add_argument("--no-voice", action="store_true", default=argparse.SUPPRESS,
                        help="no spoken announcements")
+    sound.add_argument("--notify", choices=NOTIFY_MODES, default=argparse.SUPPRESS,
+                       help="desktop notifications by escape sequence: auto (default: by "
+                       "terminal), osc777, osc99 (kitty), osc9 (iTerm2) or off")
+    sound.add_argument("--notify-always", action="store_true", default=argparse.SUPPRESS,
+                       help="notify even while the terminal has focus")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--library", "-L", metavar="DIR", action="append", type=Path,
                         default=argparse.SUPPRESS,
@@ -122,10 +129,52 @@ def _parser() -> argparse.ArgumentParser:
                    help="which, when an id is both (default: the routine)")
     p.add_argument("id", help="the routine or exercise id")
 
+    p = sub.add_parser("serve", parents=[common, sound],
+                       help="the app in a web browser, cue sounds played by the page "
+                       "(needs trainer[serve])")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("--public", action="store_true",
+                   help="allow an address other machines reach (there is no login: put it "
+                   "behind an SSH tunnel or a proxy with authentication)")
+
     from trainer.cli.timers import add_parsers  # timer, intervals
 
     add_parsers(sub, [common, sound])
+    from trainer.cli import program  # program, today, safety
+
+    program.add_parsers(sub, [common])
+    _remind_parser(sub, [common])
     return parser
+
+
+def _remind_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+                   parents: list[argparse.ArgumentParser]) -> None:
+    """`trainer remind` (here, not in cli/remind.py: that one is ~20 ms to import)."""
+    p = sub.add_parser(
+        "remind", parents=parents,
+        help="remind you to move (a posture check every hour), in tmux with a popup",
+        description="Remind you to move: a desktop notification, the bell and, inside tmux, a "
+        "popup on each attached client (Enter starts the routine, s snoozes 10 minutes, k "
+        "skips). No reminder comes within an interval after a session. Defaults come from "
+        "config.yaml's remind: settings.")
+    p.add_argument("--every", metavar="TIME", help="how often, e.g. 1h, 45m (default 1h)")
+    p.add_argument("--routine", metavar="ID", help="the routine offered (default posture-check)")
+    p.add_argument("--between", metavar="HH:MM-HH:MM",
+                   help="only within these hours, e.g. 09:00-18:00 (default), or any")
+    p.add_argument("--days", metavar="DAYS", help="only on these days: mon-fri (default), "
+                   "mon,wed,fri, daily")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--install", action="store_true",
+                      help="write a systemd user unit that keeps reminding, always on")
+    what.add_argument("--uninstall", action="store_true", help="remove that unit")
+    what.add_argument("--once", action="store_true", help="send one reminder now and wait for "
+                      "its answer (to try it)")
+    # The tmux popup's question (trainer.remind.popup builds its command line).
+    what.add_argument("--prompt", type=int, metavar="ID", help=argparse.SUPPRESS)
+    p.add_argument("--name", help=argparse.SUPPRESS)
+    p.add_argument("--session", help=argparse.SUPPRESS)
 
 
 def _user_library_hint() -> Path:
@@ -142,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int | AppLaunch:
                   "csv" if getattr(args, "csv", False) else "text")
     try:
         with safe_output(form):  # names, problems and notes come from files: shown safely
-            return _dispatch(args)
+            return _with_notify(_dispatch(args), args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -150,6 +199,14 @@ def main(argv: Sequence[str] | None = None) -> int | AppLaunch:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+
+
+def _with_notify(result: int | AppLaunch, args: argparse.Namespace) -> int | AppLaunch:
+    """The app's launch with --notify and --notify-always, which every way into the app takes."""
+    if isinstance(result, int):
+        return result
+    return replace(result, notify=getattr(args, "notify", None),
+                   notify_always=getattr(args, "notify_always", False))
 
 
 def _dispatch(args: argparse.Namespace) -> int | AppLaunch:
@@ -169,6 +226,16 @@ def _dispatch(args: argparse.Namespace) -> int | AppLaunch:
         return _start(load, audio, voice, routine_id=timer.id, ready=timer.prepared(),
                       sources=sources, one_off=True)
     resume_collector()  # only the app keeps it paused, until its first frame
+    if args.command == "serve":
+        from trainer.cli.serve import cmd_serve
+
+        return cmd_serve(args.host, args.port, public=args.public, extra=extra, audio=audio,
+                         voice=voice, notify=getattr(args, "notify", None),
+                         notify_always=getattr(args, "notify_always", False))
+    if args.command == "safety":
+        from trainer.cli.program import cmd_safety
+
+        return cmd_safety()
     if args.command == "schema":
         from trainer.cli.schema import cmd_schema
 
@@ -184,6 +251,10 @@ def _dispatch(args: argparse.Namespace) -> int | AppLaunch:
 
         return history("json" if args.json else "csv" if args.csv else "table",
                        args.limit or None, extra=extra)
+    if args.command == "remind":
+        from trainer.cli.remind import cmd_remind
+
+        return cmd_remind(args, extra)
     if args.command in ("new", "edit"):
         from trainer.cli import authoring
 
@@ -197,6 +268,13 @@ def _dispatch(args: argparse.Namespace) -> int | AppLaunch:
             return lib_cli.cmd_validate_watch(extra, args.paths)
         return lib_cli.cmd_validate(extra, args.paths)
     lib = lib_cli.load(extra)
+    if args.command in ("program", "today"):
+        from trainer.cli.history import open_history
+        from trainer.cli.program import cmd_program, cmd_today
+
+        with open_history(create=args.command == "program") as store:
+            return cmd_program(lib, store, args) if args.command == "program" else cmd_today(
+                lib, store)
     if args.command == "list":
         return lib_cli.cmd_list(lib, args)
     if args.command == "show":
@@ -224,7 +302,7 @@ def _app(args: argparse.Namespace, extra: list[Path], audio: str | None,
     if args.command == "resume":
         return cmd_resume(load(), audio, voice, sources)
     if args.command is None:
-        return _start(load(), audio, voice, sources=sources)
+        return _start(_library_for_app(sources, load), audio, voice, sources=sources)
     from trainer.session import prepared
 
     routine_id: str = args.routine
@@ -242,6 +320,24 @@ def _app(args: argparse.Namespace, extra: list[Path], audio: str | None,
     return _start(lib, audio, voice, routine_id=routine_id, ready=ready, sources=sources)
 
 
+def _library_for_app(sources: Sequence[Source],
+                     load: Callable[[], Catalog]) -> Catalog | Callable[[], Catalog]:
+    """The library screen's rows from the cache while nothing changed, else the library now.
+
+    From the cache, the first frame is drawn from the index and the library is loaded and
+    validated after it (trainer.session.library_index); a full load here saves the index.
+    """
+    from trainer.session import library_index
+
+    key = library_index.fingerprint(sources)
+    index = library_index.load(key, sources)
+    if index is not None:
+        return library_index.IndexedLibrary(index, load)
+    lib = load()
+    library_index.save(key, sources, library_index.build(lib))
+    return lib
+
+
 def _volume(text: str) -> int:
     """A volume percentage for argparse."""
     try:
@@ -256,6 +352,10 @@ def _volume(text: str) -> int:
 def _needs_terminal() -> bool:
     """True (after saying so) when there is no terminal to draw the app on."""
     if sys.stdin.isatty() and sys.stdout.isatty():
+        return False
+    from trainer.cli.serve import served  # `trainer serve`: a browser's terminal, over pipes
+
+    if served():
         return False
     print("trainer: the app needs a terminal; try `trainer list`", file=sys.stderr)
     return True

@@ -8,14 +8,36 @@ from datetime import date, datetime
 
 from trainer.history.records import SessionRecord, ago
 from trainer.history.resume import ResumeCheck, ResumePlan, ResumePoint
-from trainer.history.stats import Summary, summarize
+from trainer.history.stats import ReminderTally, Summary, monday_of, reminder_tally, summarize
 from trainer.history.store import History
 from trainer.session.catalog import Catalog as Catalog
 
 
+@dataclass(frozen=True)
+class Overview:
+    """The figures of the whole history, a name for each routine id, and whether it is empty."""
+
+    summary: Summary
+    names: dict[str, str]
+    empty: bool
+
+
+def overview(store: History, library: Catalog, today: date, weeks: int = 8) -> Overview:
+    """What `progress` gives but every session, read with SQL (aggregates.py): any size fast."""
+    from trainer.history import aggregates
+
+    names = aggregates.names(store)
+    names.update({rid: routine.name for rid, routine in library.routines.items()})
+    return Overview(aggregates.summary(store, today, set(library.routines), weeks), names,
+                    aggregates.is_empty(store))
+
+
 def progress(store: History, library: Catalog, today: date, weeks: int = 8
              ) -> tuple[list[SessionRecord], Summary, dict[str, str]]:
-    """Every session (newest first), the figures, and a name for each routine id in either."""
+    """Every session (newest first), the figures, and a name for each routine id in either.
+
+    Reads every session: `overview` gives the same figures with SQL (the test compares them).
+    """
     records = store.recent(None)
     # One read serves both: the statistics want the same sessions oldest first.
     oldest_first = list(reversed(records))
@@ -23,6 +45,18 @@ def progress(store: History, library: Catalog, today: date, weeks: int = 8
     names = {r.routine_id: r.routine_name for r in oldest_first}  # the newest name wins
     names.update({rid: routine.name for rid, routine in library.routines.items()})
     return records, summary, names
+
+
+def week_reminders(store: History, today: date) -> ReminderTally:
+    """This ISO week's reminders (local Monday to Sunday) and what became of them."""
+    from datetime import time, timedelta
+
+    monday = datetime.combine(monday_of(today), time()).astimezone()
+    end = datetime.combine(monday_of(today) + timedelta(days=7), time()).astimezone()
+    reminders = store.reminders_between(monday, end)
+    # A reminder late on Sunday may be taken by a session early the next week.
+    sessions = store.sessions_between(monday, end + timedelta(days=1))
+    return reminder_tally(reminders, [s.started_at for s in sessions])
 
 
 class CannotResume(Exception):

@@ -185,3 +185,22 @@ class SessionRecord:
         if phases is not None:
             data["phases"] = [p.to_json() for p in phases]
         return data
+
+
+# Reminders: `sent` until answered; `started` (the routine begun from the reminder), `snoozed`
+# (asked again SNOOZE later, as a new reminder) or `skipped`.
+Outcome = Literal["sent", "started", "snoozed", "skipped"]
+OUTCOMES: tuple[str, ...] = ("sent", "started", "snoozed", "skipped")
+
+
+@dataclass(frozen=True)
+class ReminderRecord:
+    """A reminder `trainer remind` sent, and how it was answered."""
+
+    id: int
+    routine_id: str
+    due_at: datetime
+    sent_at: datetime
+    every_seconds: float
+    outcome: Outcome
+    answered_at: datetime | None = None

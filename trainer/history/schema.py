@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
@@ -118,10 +119,48 @@ def _v3(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE sessions ADD COLUMN resume_note TEXT")
 
 
+def _v4(db: sqlite3.Connection) -> None:
+    """Version 4: `reminders`, each reminder `trainer remind` sent and how it was answered."""
+    db.execute("""
+        CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            routine_id TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            sent_at TEXT NOT NULL,
+            every_seconds REAL NOT NULL,
+            outcome TEXT NOT NULL DEFAULT 'sent'
+                CHECK (outcome IN ('sent', 'started', 'snoozed', 'skipped')),
+            answered_at TEXT
+        )""")
+    db.execute("CREATE INDEX reminders_sent ON reminders (sent_at)")
+
+
+def _v5(db: sqlite3.Connection) -> None:
+    """Version 5: `program_runs`, each program started, when it was stopped, a hold lifted."""
+    db.execute("""
+        CREATE TABLE program_runs (
+            id INTEGER PRIMARY KEY,
+            program_id TEXT NOT NULL,
+            program_name TEXT NOT NULL,
+            started_on TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            ready_since TEXT,
+            stopped_at TEXT
+        )""")
+
+
+def _v6(db: sqlite3.Connection) -> None:
+    """Version 6: indexes for the statistics (per routine, completed days, latest check-in)."""
+    # With status in it, counting each routine's sessions and completions reads only the index.
+    db.execute("CREATE INDEX sessions_routine ON sessions (routine_id, started_at, status)")
+    db.execute("CREATE INDEX sessions_status ON sessions (status, started_at)")
+    db.execute("CREATE INDEX checkins_latest ON checkins (session_id, created_at)")
+
+
 # MIGRATIONS[n] takes a database from schema version n to n + 1; a new version is one more
 # function appended here (never edit a released one).
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
-TABLES = ("sessions", "phases", "checkins")
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6)
+TABLES = ("sessions", "phases", "checkins", "reminders", "program_runs")
 
 
 def schema_version(db: sqlite3.Connection) -> int:
@@ -174,17 +213,23 @@ def _wal(db: sqlite3.Connection) -> None:
             time.sleep(0.01)
 
 
-def connect(target: Path | str) -> sqlite3.Connection:
-    """Open, check and migrate a database; raises Unusable, NewerSchema or sqlite3.Error."""
+def connect(target: Path | str, *, check: bool = True) -> sqlite3.Connection:
+    """Open, check (unless told not to) and migrate a database.
+
+    Raises Unusable, NewerSchema or sqlite3.Error. Without the check a file of random bytes
+    still fails here (at its first read); damage further in is found by `quick_check`.
+    """
     db = sqlite3.connect(target, timeout=BUSY_TIMEOUT, isolation_level=None,
                          check_same_thread=False)
     try:
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
         db.execute("PRAGMA foreign_keys = ON")
-        # Reading the header is the first real I/O: a file of random bytes fails here.
-        result = db.execute("PRAGMA quick_check").fetchall()
-        if [tuple(r) for r in result] != [("ok",)]:
-            raise Unusable("it is damaged (" + "; ".join(str(r[0]) for r in result[:3]) + ")")
+        db.create_function(LOCAL_DAY_FUNCTION, 1, _local_day, deterministic=True)
+        db.create_function(JSON_FUNCTION, 1, _json_scalar, deterministic=True)
+        if check:
+            damage = quick_check(db)
+            if damage is not None:
+                raise Unusable(damage)
         if str(target) != ":memory:":
             _wal(db)
             # With WAL, NORMAL never corrupts and survives a killed process; only a power cut
@@ -199,6 +244,64 @@ def connect(target: Path | str) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def quick_check(db: sqlite3.Connection) -> str | None:
+    """Why the file is damaged, in a few words; None when PRAGMA quick_check finds it sound."""
+    # The time it takes grows with the file (0.2-0.3 s at 50,000 sessions): History.open runs
+    # it once per version of the file (see store.CHECKED), the app off its main thread.
+    result = db.execute("PRAGMA quick_check").fetchall()
+    if [tuple(r) for r in result] == [("ok",)]:
+        return None
+    return "it is damaged (" + "; ".join(str(r[0]) for r in result[:3]) + ")"
+
+
+def identity(path: Path) -> list[int] | None:
+    """What tells one version of the file from another: the file's and its WAL's stat figures.
+
+    None when the file cannot be looked at. The change time is in it because nothing but a
+    change sets it (a copy or `touch -d` can put back a modification time, not that).
+    """
+    try:
+        main = os.stat(path)
+    except OSError:
+        return None
+    figures = [main.st_dev, main.st_ino, main.st_size, main.st_mtime_ns, main.st_ctime_ns]
+    try:
+        wal = os.stat(path.with_name(path.name + "-wal"))
+    except OSError:
+        return figures  # no WAL: closed cleanly
+    if wal.st_size:  # an empty one (another process has the file open) changes nothing
+        figures += [wal.st_ino, wal.st_size, wal.st_mtime_ns, wal.st_ctime_ns]
+    return figures
+
+
+# The local calendar day a stored UTC timestamp falls on, for SQL (stats and the history
+# screen group by it). SQLite's own 'localtime' asks the C library, as Python does, but only
+# between 1971 and 2037 (outside it SQLite uses another year's offset): there, Python is asked.
+LOCAL_DAY_FUNCTION = "trainer_local_day"
+
+
+def local_day_sql(column: str = "started_at") -> str:
+    """An SQL expression for the local day (YYYY-MM-DD) of a timestamp column."""
+    return (f"(CASE WHEN {column} >= '1971-01-02' AND {column} < '2037-12-31'"
+            f" THEN date({column}, 'localtime') ELSE {LOCAL_DAY_FUNCTION}({column}) END)")
+
+
+# A value as json.dumps writes it, for SQL (export.py) where SQLite would write it otherwise.
+JSON_FUNCTION = "trainer_json"
+
+
+def _json_scalar(value: object) -> str:
+    """json.dumps(value, ensure_ascii=False)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _local_day(text: str | None) -> str | None:
+    """The local day of a stored timestamp, as YYYY-MM-DD (what SessionRecord.local_day gives)."""
+    if text is None:
+        return None
+    return datetime.fromisoformat(text).astimezone().date().isoformat()
 
 
 def move_aside(path: Path, now: datetime | None) -> Path:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
+from trainer.history.records import ReminderRecord
 from trainer.library.vocabulary import LEVELS
 
 Direction = Literal["up", "down", "flat", "unknown"]
@@ -303,3 +304,38 @@ def summarize(entries: Sequence[Entry], today: date, routine_ids: Collection[str
         suggestions=tuple(progression(ordered, routine_ids, trend)),
         notes=tuple(notes),
     )
+
+
+@dataclass(frozen=True)
+class ReminderTally:
+    """Reminders sent in a stretch of time, and what became of them."""
+
+    sent: int
+    taken: int
+    snoozed: int
+    skipped: int
+
+
+def reminder_tally(reminders: Sequence[ReminderRecord],
+                   session_starts: Iterable[datetime]) -> ReminderTally:
+    """How many reminders (oldest first) were sent, taken, snoozed and skipped.
+
+    A reminder is taken when its routine was started from it (the popup's Enter), or when any
+    session began after it was sent, within its interval and before the next reminder: the
+    person moved, whichever way they started. A snoozed reminder is not taken (the reminder
+    that follows the snooze may be); each session takes at most the one reminder before it.
+    """
+    starts = sorted(session_starts)
+    taken = snoozed = skipped = 0
+    for i, r in enumerate(reminders):
+        if r.outcome == "snoozed":
+            snoozed += 1
+            continue
+        until = r.sent_at + timedelta(seconds=r.every_seconds)
+        if i + 1 < len(reminders):
+            until = min(until, reminders[i + 1].sent_at)
+        if r.outcome == "started" or any(r.sent_at <= s < until for s in starts):
+            taken += 1
+        elif r.outcome == "skipped":
+            skipped += 1
+    return ReminderTally(len(reminders), taken, snoozed, skipped)

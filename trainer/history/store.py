@@ -20,20 +20,24 @@ import socket
 import sqlite3
 import sys
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from trainer import paths
 from trainer.history.records import (
     EFFORT_RANGE,
     NOTE_MAX,
+    OUTCOMES,
     PAIN_RANGE,
     CheckIn,
     EndStatus,
+    Outcome,
     PhaseRecord,
+    ReminderRecord,
     SessionRecord,
     iso,
     parse_iso,
@@ -45,13 +49,22 @@ from trainer.history.schema import (
     NewerSchema,
     Unusable,
     connect,
+    identity,
     move_aside,
+    quick_check,
     reason_of,
     schema_version,
 )
 from trainer.session.timeline import Timeline
 
 FILENAME = "history.sqlite3"
+# The integrity check (PRAGMA quick_check, 0.2-0.3 s at 50,000 sessions) runs once per version of
+# the file: the cache folder keeps the identity (schema.identity) of the last version that passed.
+# A version changed less than RACY_NS before its check began may change again within one tick
+# of the file system's clock and keep its identity (FAT's is 2 s), so it is checked again.
+CHECKED = "history-checked.json"
+RACY_NS = 2_000_000_000
+Check = Literal["now", "later"]  # "later": the caller runs verify() (the app, on a thread)
 READ_BATCH = 200  # sessions per read in recent_batches: bounded memory, few queries
 Batch = list[tuple[SessionRecord, list[PhaseRecord]]]  # sessions, each with its phase runs
 
@@ -99,7 +112,11 @@ class History:
         self._db = db
         self.path = path  # None: in memory, nothing is saved
         self.problem = problem
+        # True until the file has passed the integrity check (or is known to have): open(check=
+        # "later") leaves it to verify().
+        self.unchecked = False
         self._depth = 0
+        self._bulk = False
         # Other threads wait their turn; the same thread coming back (a signal handler in the
         # middle of a write) finds _depth set and gets HistoryBusy instead of a deadlock.
         self._lock = threading.RLock()
@@ -109,8 +126,12 @@ class History:
 
     @classmethod
     def open(cls, path: Path | None = None, *, create: bool = True,
-             now: datetime | None = None) -> History:
-        """Open the store (create=False: a missing file stays missing); never raises."""
+             now: datetime | None = None, check: Check = "now") -> History:
+        """Open the store (create=False: a missing file stays missing); never raises.
+
+        The integrity check runs only on a version of the file not checked before, and with
+        check="later" not here at all: `unchecked` then says verify() is due.
+        """
         # Problems end up in .problem; read-only commands pass create=False and then get an
         # empty in-memory store rather than a new file.
         path = path if path is not None else paths.data_dir() / FILENAME
@@ -121,8 +142,11 @@ class History:
         except OSError as exc:
             return cls._memory(f"History is not being saved: cannot create {path.parent} "
                                f"({reason_of(exc)}).")
+        before, started = identity(path), time.time_ns()
+        known = before is not None and _checked(path) == before
+        now_check = check == "now" and not known
         try:
-            return cls(connect(path), path)
+            store = cls(connect(path, check=now_check), path)
         except NewerSchema as exc:
             return cls._memory(f"History is not being saved: {path} was written by a newer "
                                f"trainer (schema {exc.args[0]}); update trainer to use it.")
@@ -133,6 +157,17 @@ class History:
                 return cls._memory(f"History is not being saved this time: {path} is not "
                                    f"available ({reason_of(exc)}).")
             reason = reason_of(exc)
+        else:
+            if now_check:
+                _remember(path, before, started)
+            # A file that was not there is new: nothing in it to check.
+            store.unchecked = not (known or now_check or before is None)
+            return store
+        return cls._replace(path, reason, now)
+
+    @classmethod
+    def _replace(cls, path: Path, reason: str, now: datetime | None) -> History:
+        """The bad file moved aside and a new one in its place (in memory if that fails)."""
         if not (path.exists() or path.is_symlink()):
             return cls._memory(f"History is not being saved: cannot create {path} ({reason}).")
         try:
@@ -143,7 +178,7 @@ class History:
         message = (f"The history file could not be read ({reason}). It was moved to {aside} "
                    "and a new history was started.")
         try:
-            return cls(connect(path), path, message)
+            return cls(connect(path, check=False), path, message)  # a new file: nothing to check
         except (sqlite3.Error, Unusable, NewerSchema) as exc:
             return cls._memory(f"{message} The new one cannot be written either "
                                f"({reason_of(exc)}), so history is not being saved.")
@@ -152,6 +187,74 @@ class History:
     def _memory(cls, problem: str | None) -> History:
         """A store that keeps nothing after the process ends."""
         return cls(connect(":memory:"), None, problem)
+
+    def verify(self) -> str | None:
+        """Run the integrity check due after open(check="later"); why the file is bad, or None.
+
+        Safe on another thread while this store is used: it reads through its own connection.
+        A bad file is left as it is: set_aside() (on the store's own thread) moves it.
+        """
+        path = self.path
+        if not self.unchecked or path is None:
+            return None
+        before, started = identity(path), time.time_ns()
+        try:
+            db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=10.0)
+        except sqlite3.Error as exc:
+            return reason_of(exc)
+        try:
+            damage = quick_check(db)
+        except sqlite3.Error as exc:
+            if getattr(exc, "sqlite_errorname", "SQLITE_CORRUPT") not in UNUSABLE_ERRORS:
+                return None  # busy or locked: a condition of the moment, checked next time
+            damage = reason_of(exc)
+        finally:
+            db.close()
+        if damage is None:
+            self.unchecked = False
+            _remember(path, before, started)
+        return damage
+
+    def set_aside(self, reason: str, now: datetime | None = None) -> str:
+        """Move a file verify() found bad aside and go on in a new one; returns the message.
+
+        The sessions this process is running are carried over into the new file (as far as
+        the bad one still gives them up), so their recording goes on.
+        """
+        path = self.path
+        assert path is not None
+        with self._lock:
+            carried = self._carry()
+            self._db.close()
+            fresh = type(self)._replace(path, reason, now)
+            self._db, self.path, self.problem = fresh._db, fresh.path, fresh.problem
+            self.unchecked = False
+            for table, rows in carried:
+                if rows:
+                    marks = ",".join("?" * len(rows[0]))
+                    try:
+                        with self._write() as db:
+                            db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+                    except sqlite3.Error:
+                        break  # the new file cannot take them: the recorder says so
+        return self.problem or ""
+
+    def _carry(self) -> list[tuple[str, list[tuple[Any, ...]]]]:
+        """The rows of the sessions this process runs, from every table that has them."""
+        ids = sorted(self._own)
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        carried = []
+        for table, key in (("sessions", "id"), ("phases", "session_id"),
+                           ("checkins", "session_id")):
+            try:
+                rows = self._db.execute(f"SELECT * FROM {table} WHERE {key} IN ({marks})",
+                                        ids).fetchall()
+            except sqlite3.Error:
+                rows = []  # too damaged to read them: they are lost with the file
+            carried.append((table, rows))
+        return carried
 
     def close(self) -> None:
         """Close the database."""
@@ -172,6 +275,9 @@ class History:
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction; waits for other processes (busy timeout), never nests."""
         with self._lock:
+            if self._bulk:
+                yield self._db  # inside bulk(): its transaction
+                return
             if self._depth:
                 raise HistoryBusy("a history write is already in progress")
             self._depth += 1
@@ -186,6 +292,20 @@ class History:
                     raise
             finally:
                 self._depth -= 1
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Every write inside is one transaction (for generating or importing many sessions)."""
+        with self._write():
+            self._bulk = True
+            try:
+                yield
+            finally:
+                self._bulk = False
+
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """The rows of one query (aggregates.py and export.py read with SQL of their own)."""
+        return self._db.execute(sql, params).fetchall()
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -301,6 +421,47 @@ class History:
                                 "created_at) VALUES (?, ?, ?, ?, ?)",
                                 (session_id, pain, effort, note, iso(now)))
         return int(cursor.lastrowid or 0)
+
+    def add_reminder(self, routine_id: str, due: datetime, every_seconds: float,
+                     now: datetime | None = None) -> int:
+        """Record a reminder as sent; returns its id (the popup answers it by that id)."""
+        with self._write() as db:
+            cursor = db.execute("INSERT INTO reminders (routine_id, due_at, sent_at,"
+                                " every_seconds) VALUES (?, ?, ?, ?)",
+                                (routine_id, iso(due), iso(now), float(every_seconds)))
+        return int(cursor.lastrowid or 0)
+
+    def answer_reminder(self, reminder_id: int, outcome: Outcome,
+                        now: datetime | None = None) -> bool:
+        """Record the answer to a reminder; False if it was answered already (first one wins)."""
+        if outcome not in OUTCOMES[1:]:
+            raise ValueError(f"a reminder is answered started, snoozed or skipped, "
+                             f"not {outcome!r}")
+        with self._write() as db:
+            cursor = db.execute("UPDATE reminders SET outcome = ?, answered_at = ? WHERE id = ?"
+                                " AND outcome = 'sent'", (outcome, iso(now), reminder_id))
+        return cursor.rowcount == 1
+
+    def reminder(self, reminder_id: int) -> ReminderRecord | None:
+        """One reminder."""
+        found = self._reminders("WHERE id = ?", (reminder_id,))
+        return found[0] if found else None
+
+    def reminders_between(self, start: datetime, end: datetime) -> list[ReminderRecord]:
+        """Reminders sent in [start, end), oldest first."""
+        return self._reminders("WHERE sent_at >= ? AND sent_at < ? ORDER BY sent_at, id",
+                               (iso(start), iso(end)))
+
+    def _reminders(self, where: str, params: Sequence[Any]) -> list[ReminderRecord]:
+        """Reminder rows as records."""
+        records = []
+        for row in self._db.execute("SELECT id, routine_id, due_at, sent_at, every_seconds,"
+                                    f" outcome, answered_at FROM reminders {where}", params):
+            due, sent = parse_iso(row[2]), parse_iso(row[3])
+            assert due is not None and sent is not None
+            records.append(ReminderRecord(row[0], row[1], due, sent, row[4], row[5],
+                                          parse_iso(row[6])))
+        return records
 
     @staticmethod
     def _add_phases(db: sqlite3.Connection, session_id: int,
@@ -452,6 +613,26 @@ class History:
                                          r[8], r[9], r[10], r[11], updated,
                                          tuple(checkins[r[0]]), r[13]))
         return records
+
+
+def _checked(path: Path) -> list[int] | None:
+    """The identity of the last version of the file at `path` that passed the check."""
+    saved = paths.read_cached(paths.cache_dir() / CHECKED)
+    if isinstance(saved, dict) and saved.get("path") == str(path):
+        figures = saved.get("identity")
+        if isinstance(figures, list) and all(type(n) is int for n in figures):
+            return figures
+    return None
+
+
+def _remember(path: Path, before: list[int] | None, started: int) -> None:
+    """Keep the identity a version had when its check began (not one changed just before)."""
+    if before is None or identity(path) != before:
+        return  # changed while it was checked: that version was not the one checked
+    changed = max(before[4], before[8] if len(before) > 5 else 0)  # change times
+    if started - changed < RACY_NS:
+        return
+    paths.write_cached(paths.cache_dir() / CHECKED, {"path": str(path), "identity": before})
 
 
 def _note(note: str | None) -> str | None:

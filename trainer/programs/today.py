@@ -16,7 +16,13 @@ class Due:
 
     routine_id: str
     due: bool
-    line: str
+    head: str  # "Week 2 of Back and knee program"
+    what: str  # "Strength for back and knees, 2nd of 3 this week"
+
+    @property
+    def line(self) -> str:
+        """The whole line, e.g. for the library screen."""
+        return f"{self.head}: {self.what}"
 
 
 def week_start(day: date) -> date:
@@ -55,24 +61,24 @@ def _one(wanted: StageRoutine, name: str, head: str, days_done: list[date],
         if today.weekday() not in planned:
             nxt = min((d for d in planned if d > today.weekday()), default=None)
             when = f"next on {WEEKDAYS[nxt]}" if nxt is not None else "next week"
-            return Due(wanted.routine, False, f"{head}: {name} on {on}; {when}")
+            return Due(wanted.routine, False, head, f"{name} on {on}; {when}")
         if done_today:
-            return Due(wanted.routine, False, f"{head}: {name} done today")
-        return Due(wanted.routine, True, f"{head}: {name}, today ({on})")
+            return Due(wanted.routine, False, head, f"{name} done today")
+        return Due(wanted.routine, True, head, f"{name}, today ({on})")
     per_week = wanted.per_week or 1
     count = len(days_done)
     if done_today:
-        return Due(wanted.routine, False,
-                   f"{head}: {name} done today ({count} of {per_week} this week)")
+        return Due(wanted.routine, False, head,
+                   f"{name} done today ({count} of {per_week} this week)")
     if count >= per_week:
-        return Due(wanted.routine, False,
-                   f"{head}: {name}, all {per_week} done this week")
+        return Due(wanted.routine, False, head,
+                   f"{name}, all {per_week} done this week")
     left_days = 7 - today.weekday()  # today included
     needed = per_week - count
     yesterday = today - timedelta(days=1)
     if per_week < 7 and yesterday in days_done and left_days > needed:
         # A day between sessions of the same routine, while the week still has room.
-        return Due(wanted.routine, False,
-                   f"{head}: {name}, a rest day after yesterday's; next tomorrow")
+        return Due(wanted.routine, False, head,
+                   f"{name}, a rest day after yesterday's; next tomorrow")
     which = "daily" if per_week == 7 else f"{ordinal(count + 1)} of {per_week} this week"
-    return Due(wanted.routine, True, f"{head}: {name}, {which}")
+    return Due(wanted.routine, True, head, f"{name}, {which}")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from trainer.config import Config, load_config, save_config
 from trainer.safe_text import printable
 from trainer.session.engine import Clock, Session
 from trainer.session.prepared import Prepared, prepare
+from trainer.ui.notifier import Notifier, write_to_terminal
 from trainer.ui.screens.session import SessionResult, SessionScreen
 from trainer.ui.widgets.too_small import MIN_COLUMNS, MIN_ROWS
 
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from trainer.history.resume import ResumePlan
     from trainer.history.store import History
     from trainer.library.sources import Source
+    from trainer.programs.follow import Following
     from trainer.session.catalog import Catalog, CatalogLoader
     from trainer.ui.screens.library import LibraryScreen
 
@@ -70,7 +73,9 @@ class TrainerApp(App[None]):
                  config: Config | None = None, save_settings: bool = True,
                  audio: str | None = None, voice: bool = True, history: History | None = None,
                  player: Player | None = None, today: Callable[[], date] = date.today,
-                 sources: Sequence[Source] = (), one_off: bool = False) -> None:
+                 sources: Sequence[Source] = (), one_off: bool = False,
+                 notify: str | None = None, notify_always: bool = False,
+                 wall: Callable[[], datetime] | None = None) -> None:
         super().__init__()
         # The prepared routine is in no library (a one-line timer): it cannot be resumed.
         self.one_off = one_off
@@ -80,6 +85,8 @@ class TrainerApp(App[None]):
         # A callable loads the library when first needed: `trainer run` with a routine prepared
         # on an earlier run draws its session without it (see trainer.session.prepared).
         self._library = library
+        # One load, whichever thread asks first (the library screen loads it in a worker).
+        self._library_lock = threading.Lock()
         self.prepared = prepared
         self.routine_id = routine_id
         self.resume_target = resume
@@ -88,10 +95,16 @@ class TrainerApp(App[None]):
         self.save_settings = save_settings
         self.audio_mode = audio or self.config.audio
         self.voice = voice and self.config.voice
+        # Desktop notifications: --notify and --notify-always win over config.yaml's settings.
+        self.notifier = Notifier(self, lambda: notify or self.config.notify,
+                                 lambda: notify_always or self.config.notify_focused,
+                                 say=self._say_after_note)
         # Opened when first needed (see `history`): a session is drawn before it is read.
         self._history = history
         self.player = player
         self.today = today
+        # The wall clock sessions are recorded by and a program's day is read from (tests move it).
+        self.wall: Callable[[], datetime] = wall or (lambda: datetime.now().astimezone())
         self.sound_overrides: dict[str, Path] = {}
         self._player_waiters: list[Callable[[Player], None]] = []
         self._held_notices: list[str] = []  # said once the first-run note is acknowledged
@@ -104,17 +117,44 @@ class TrainerApp(App[None]):
         if self._history is None:
             from trainer.history.store import History  # sqlite3 and a dozen dataclasses: ~20 ms
 
-            self._history = History.open()
+            # The integrity check (a file version not checked before: ~300 ms at 50,000
+            # sessions) runs on a thread: the first use comes right after the first frame.
+            self._history = History.open(check="later")
             if self._history.problem:
                 self.notify(self._history.problem, severity="warning", timeout=10, markup=False)
+            if self._history.unchecked and self.is_running:
+                self._check_history(self._history)
         return self._history
+
+    @work(thread=True, group="history-check", exit_on_error=False)
+    def _check_history(self, store: History) -> None:
+        """The history's integrity check, off the main thread; a bad file is then set aside."""
+        damage = store.verify()
+        if damage is not None:
+            self.call_from_thread(self._history_damaged, store, damage)
+
+    def _history_damaged(self, store: History, damage: str) -> None:
+        """Move the damaged file aside (the sessions running go on in the new one) and say so."""
+        self.notify(store.set_aside(damage), severity="warning", timeout=10, markup=False)
 
     @property
     def library(self) -> Catalog:
         """The whole library, loaded on first use."""
         if callable(self._library):
-            self._library = self._library()
+            with self._library_lock:
+                if callable(self._library):
+                    self._library = self._library()
         return self._library
+
+    async def library_loaded(self) -> Catalog:
+        """The whole library, loaded off the event loop if it is not loaded yet."""
+        if callable(self._library):
+            # After the frame on screen: a load started before it would hold it up (the GIL).
+            refreshed = asyncio.Event()
+            self.call_after_refresh(refreshed.set)
+            await refreshed.wait()
+            await asyncio.to_thread(lambda: self.library)
+        return self.library
 
     def reload_library(self) -> Catalog:
         """Load the library again (after a save in an editor): unchanged files come cached.
@@ -187,8 +227,10 @@ class TrainerApp(App[None]):
         restored, in place of Textual's report (ui.crash_log).
         """
         from trainer.ui.crash_log import CrashGuard
+        from trainer.ui.lean_frames import install
         from trainer.ui.terminal_guard import guarded
 
+        install()  # partial updates: only the dirty cells, each colour once (issue 18)
         self.driver_class = guarded(self.driver_class)
         with CrashGuard() as guard:
             try:
@@ -263,6 +305,7 @@ class TrainerApp(App[None]):
         # The coroutine is made when the worker starts: one made now would never be awaited
         # (and be complained about on the shell's screen) if the app ended first.
         async def watch() -> None:  # Textual's stubs want Coroutine[None, None, ...]
+            await self.library_loaded()  # the watcher reloads with the loader that loaded it
             await live_reload.watch(self)
 
         self.run_worker(watch, group="watch", exclusive=True)  # type: ignore[arg-type]
@@ -303,7 +346,8 @@ class TrainerApp(App[None]):
         from trainer.history.queries import latest_point
         from trainer.ui.screens.confirm import ResumeOfferScreen
 
-        latest = latest_point(self.library, self.history)  # as `trainer resume` decides
+        # As `trainer resume` decides; the library screen is up meanwhile.
+        latest = latest_point(await self.library_loaded(), self.history)
         if latest is None:
             return
         point, check = latest
@@ -351,7 +395,11 @@ class TrainerApp(App[None]):
         from trainer.ui.screens.library import LibraryScreen
 
         if not any(isinstance(screen, LibraryScreen) for screen in self.screen_stack):
-            await self.push_screen(LibraryScreen(self.library))
+            # A library not loaded yet with its index cached (`trainer`): drawn from the index,
+            # the library loaded and validated after the first frame.
+            index = getattr(self._library, "index", None) if callable(self._library) else None
+            await self.push_screen(LibraryScreen(self.library if index is None else None,
+                                                 index=index, load=self.library_loaded))
 
     def action_history(self) -> None:
         """Show history and progress."""
@@ -381,6 +429,12 @@ class TrainerApp(App[None]):
 
         if not isinstance(screen, LibraryScreen):
             return  # editing is done from the library, not from under a session
+        for program in self.library.programs.values():
+            name = escape(printable(program.name))
+            yield SystemCommand(f"Follow program: {name}", "From today (`trainer today` too)",
+                                lambda pid=program.id: self.follow_program(pid))
+        yield SystemCommand("When to stop and get help", "The safety note and the red flags",
+                            screen.action_safety)
         yield SystemCommand("New routine", "Make a routine of your own",
                             lambda: screen.edit("routine", None, "new"))
         yield SystemCommand("New exercise", "Make an exercise of your own",
@@ -399,8 +453,32 @@ class TrainerApp(App[None]):
         from trainer.history.recorder import Recorder
 
         if resume is not None:
-            return Recorder.resume(self.history, session, resume)
-        return Recorder.start(self.history, session)
+            return Recorder.resume(self.history, session, resume, wall=self.wall)
+        return Recorder.start(self.history, session, wall=self.wall)
+
+    def follow_program(self, program_id: str) -> None:
+        """Follow a program from today (one followed before is stopped)."""
+        from trainer.history import program_runs
+        from trainer.ui.screens.library import LibraryScreen
+
+        program = self.library.programs[program_id]
+        moment = self.wall()
+        program_runs.start(self.history, program.id, program.name, moment.date(), moment)
+        self.notify(f"Following {program.name}: it moves on only when your check-ins say it "
+                    "felt fine. It does not replace a physical therapist's plan.",
+                    timeout=8, markup=False)
+        for screen in self.screen_stack:
+            if isinstance(screen, LibraryScreen):
+                screen.show_today()
+
+    def following(self) -> Following | None:
+        """The program being followed, as it stands now (None: none, or it is gone)."""
+        from trainer.programs.follow import ProgramGone, following
+
+        try:
+            return following(self.library, self.history, self.wall())
+        except ProgramGone:
+            return None  # the library screen's Today line says nothing; `trainer today` says why
 
     def _checkin_saver(self, result: SessionResult) -> Callable[..., str | None] | None:
         """Stores a check-in for this session, or None when it has no record."""
@@ -408,6 +486,7 @@ class TrainerApp(App[None]):
         if session_id is None:
             return None
         history = self.history
+        before = self.following()  # the program as it stood: a check-in may change its stage
 
         def save(pain: int | None, effort: int | None, note: str) -> str | None:
             import sqlite3
@@ -418,9 +497,26 @@ class TrainerApp(App[None]):
                 history.add_checkin(session_id, pain, effort, note)
             except (ValueError, sqlite3.Error, HistoryError) as exc:
                 return f"Check-in not saved: {exc}"  # said on screen; the workout is not lost
+            self._say_program_news(before)
             return None
 
         return save
+
+    def _say_program_news(self, before: Following | None) -> None:
+        """A stage the check-in changed, said on the summary; at a pain hold, the safety note."""
+        from trainer.programs.follow import news
+
+        found = news(before, self.following())
+        if found is None:
+            return
+        from trainer.ui.screens.summary import SummaryScreen
+
+        if isinstance(self.screen, SummaryScreen):
+            self.screen.show_news(found.text)
+        if found.held:
+            from trainer.ui.screens.safety import SafetyScreen
+
+            self.push_screen(SafetyScreen(full=True))
 
     # -- cues ----------------------------------------------------------------------------------
 
@@ -429,7 +525,8 @@ class TrainerApp(App[None]):
         """Find a player (probing local ones takes a moment, so off the event loop)."""
         from trainer.audio.players import BellPlayer, bell_over_ssh, choose_player
 
-        player, reason = choose_player(self.audio_mode, ring=self.ring)
+        player, reason = choose_player(self.audio_mode, ring=self.ring,
+                                       send=self.send_sequence)
         self.log(f"audio: {reason}")
         # The bell instead of the sound player asked for (local) or expected (auto, not over
         # SSH) must not go unexplained: say why, once.
@@ -459,6 +556,14 @@ class TrainerApp(App[None]):
             callback(self.player)
         else:
             self._player_waiters.append(callback)
+
+    def send_sequence(self, sequence: str) -> None:
+        """An escape sequence to the terminal as it is (the served page's cues, audio.browser)."""
+        # From the event loop's thread only: the web driver writes frames there without a lock.
+        if threading.get_ident() != self._thread_id:
+            self.call_from_thread(self.send_sequence, sequence)
+        else:
+            write_to_terminal(self, sequence)
 
     def ring(self, cue: str) -> None:
         """The bell player's output: BEL to the terminal (it travels over SSH) and a flash."""

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import date
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from trainer.history.aggregates import latest_check_ins
 from trainer.history.charts import check_in_lines, day_calendar, week_bars
-from trainer.history.queries import progress
-from trainer.history.records import SessionRecord
+from trainer.history.queries import overview
+from trainer.history.records import PhaseRecord, SessionRecord
 from trainer.history.store import History
 from trainer.library.durations import format_clock
 from trainer.safe_text import printable
@@ -26,6 +29,9 @@ CHECK_INS, MIN_CHECK_INS = 12, 5  # latest check-ins drawn: at most, and at leas
 CHECK_IN_HEADING = "Pain ● effort ○"
 CHART_PADDING, CHART_GAP = 2, 3  # as in trainer.tcss: the row's padding, a chart's margin
 NAME_WIDTH, NOTE_WIDTH = 28, 40  # characters of a routine name and a note in the table
+# The sessions table is read a page (store.READ_BATCH, 200 sessions) at a time: the next page
+# when the cursor comes within MORE_AHEAD rows of the end, or the table is scrolled to it.
+MORE_AHEAD = 20
 
 
 class HistoryScreen(Screen[None]):
@@ -39,19 +45,26 @@ class HistoryScreen(Screen[None]):
         self.library = library
         self.today = today
         self._points: list[tuple[int | None, int | None]] = []
+        self._pages: Iterator[Sequence[tuple[SessionRecord, Sequence[PhaseRecord]]]] | None = None
 
     def compose(self) -> ComposeResult:
         """Pictures of progress on top (weeks, days, check-ins), the sessions below."""
-        records, summary, names = progress(self.history, self.library, self.today, WEEKS)
-        self._points = _check_ins(records)
+        # Figures read with SQL, and only the sessions the table shows: any size of history.
+        figures = overview(self.history, self.library, self.today, WEEKS)
+        summary, names = figures.summary, figures.names
+        self._points = latest_check_ins(self.history, CHECK_INS)
+        self._pages = self.history.recent_batches()
         with Vertical(classes="body"):
-            if not records:
+            if figures.empty:
                 yield Static("No sessions yet. Pick a routine in the library to start one.",
                              id="history-empty")
             days = "day" if summary.streak == 1 else "days"
             yield Static(f"Streak {summary.streak} {days} (best {summary.best_streak}) · this "
                          f"week {round(summary.week_minutes)} min in {summary.week_sessions} "
                          f"session{'s' * (summary.week_sessions != 1)}", id="streak")
+            program = self._program_line()
+            if program:
+                yield Static(printable(program), id="program-progress", markup=False)
             with Horizontal(id="history-charts"):
                 with Vertical(classes="chart", id="week-chart"):
                     yield Static("Minutes per week", classes="heading")
@@ -73,18 +86,55 @@ class HistoryScreen(Screen[None]):
             sessions: DataTable[str | int | Text] = DataTable(id="sessions", cursor_type="row",
                                                              zebra_stripes=True)
             sessions.add_columns("Date", "Routine", "Status", "Time", "Pain", "Effort", "Note")
-            for record in records[:200]:
-                checkin = record.checkin
-                sessions.add_row(
-                    record.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                    Text(printable(record.routine_name[:NAME_WIDTH])), record.status,
-                    format_clock(record.active_seconds),
-                    "" if checkin is None or checkin.pain is None else checkin.pain,
-                    "" if checkin is None or checkin.effort is None else checkin.effort,
-                    Text(printable(checkin.note[:NOTE_WIDTH]) if checkin else ""))
+            self._add_page(sessions)
             yield sessions
         yield TooSmall()
         yield Footer()
+
+    def on_mount(self) -> None:
+        """Read the next page when the table is scrolled to its end (the wheel, the bar)."""
+        sessions = self.query_one("#sessions", DataTable)
+        self.watch(sessions, "scroll_y", lambda: self._near_end(sessions), init=False)
+
+    @on(DataTable.RowHighlighted, "#sessions")
+    def _cursor_moved(self, event: DataTable.RowHighlighted) -> None:
+        """Read the next page when the cursor comes near the end of the table."""
+        if event.cursor_row >= event.data_table.row_count - MORE_AHEAD:
+            self._add_page(event.data_table)
+
+    def _near_end(self, sessions: DataTable[str | int | Text]) -> None:
+        """Read the next page if the table shows its last rows."""
+        if sessions.scroll_y >= sessions.max_scroll_y - MORE_AHEAD:
+            self._add_page(sessions)
+
+    def _add_page(self, sessions: DataTable[str | int | Text]) -> None:
+        """The next page of sessions (newest first) as rows, if there is one."""
+        if self._pages is None:
+            return
+        page = next(self._pages, None)
+        if page is None:
+            self._pages = None  # all read
+            return
+        for record, _ in page:
+            checkin = record.checkin
+            sessions.add_row(
+                record.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                Text(printable(record.routine_name[:NAME_WIDTH])), record.status,
+                format_clock(record.active_seconds),
+                "" if checkin is None or checkin.pain is None else checkin.pain,
+                "" if checkin is None or checkin.effort is None else checkin.effort,
+                Text(printable(checkin.note[:NOTE_WIDTH]) if checkin else ""))
+
+    def _program_line(self) -> str | None:
+        """The program being followed: its stage, and what moving on waits for."""
+        following = getattr(self.app, "following", None)
+        found = following() if callable(following) else None
+        if found is None:
+            return None
+        progress = found.progress
+        return (f"{found.program.name}: week {progress.week(found.today)}, stage "
+                f"{progress.stage + 1} of {len(found.program.stages)} ({progress.current.name});"
+                f" next stage waits for {progress.waits_for(found.today)}")
 
     def on_resize(self) -> None:
         """As many pictures as fit side by side, none cut or wrapped: the weeks, the days, then
@@ -109,10 +159,3 @@ class HistoryScreen(Screen[None]):
         self.query_one("#check-in-chart").display = bool(lines)
         if lines:
             self.query_one("#check-ins", Static).update("\n".join(lines))
-
-
-def _check_ins(records: list[SessionRecord]) -> list[tuple[int | None, int | None]]:
-    """Pain and effort of the latest check-ins that have either, oldest first."""
-    points = [(c.pain, c.effort) for r in reversed(records)
-              if (c := r.checkin) is not None and (c.pain is not None or c.effort is not None)]
-    return points[-CHECK_INS:]

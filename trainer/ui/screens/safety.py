@@ -4,31 +4,30 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Markdown
 
-NOTE = """\
-## Before you start
-
-trainer guides you through exercises; it is **not medical advice**.
-
-- If you have pain, a recent injury or a health condition, check with a doctor or
-  physical therapist before starting.
-- Start slowly and increase gradually.
-- **Stop** if you feel sharp pain, numbness or tingling, and get it checked.
-"""
+from trainer.safety import NOTE, full_text
 
 
 class SafetyScreen(ModalScreen[bool]):
-    """Shown until acknowledged once; dismisses with True."""
+    """Shown until acknowledged once (or, `full`, with the signs that need a doctor); True."""
 
     BINDINGS = [Binding("enter", "ok", "I understand", id="safety.ok", show=False)]
 
+    def __init__(self, *, full: bool = False) -> None:
+        super().__init__()
+        self.full = full
+
     def compose(self) -> ComposeResult:
         """The note and one button."""
-        with Vertical(id="safety"):
-            yield Markdown(NOTE)
+        with Vertical(id="safety", classes="full" if self.full else ""):
+            if self.full:  # longer than a small terminal: it scrolls
+                with VerticalScroll():
+                    yield Markdown(full_text())
+            else:
+                yield Markdown(NOTE)
             yield Button("I understand", variant="primary", id="ok")
 
     def on_mount(self) -> None:

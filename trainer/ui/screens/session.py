@@ -222,6 +222,7 @@ class SessionScreen(Screen[SessionResult]):
 
     def _play(self, events: list[Event]) -> None:
         """Hand events to the cue engine (or ring the bell for phase changes until it exists)."""
+        self.trainer.notifier.handle(events, self.timeline, self.exercises)
         if self.engine is not None:
             self.engine.handle(events)
         elif not self.muted and any(e.kind in ("phase_started", "finished") for e in events):
@@ -306,8 +307,10 @@ class SessionScreen(Screen[SessionResult]):
                 widget.set_classes(keep | wanted)
         for name in TEXT_FIELDS:
             text = getattr(view, name)
-            if getattr(old, name) != text:
-                self._texts[name].update(text)
+            if (before := getattr(old, name)) != text:
+                # "0:42 left" to "0:41 left" keeps its width: no layout of the screen each second.
+                steady = name == "session_left" and len(before) == len(text)
+                self._texts[name].update(text, layout=not steady)
         if old.instructions != view.instructions:
             self._fit_instructions()
         status = self._status_text(view)

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Footer, Input, Label, Static
 
+from trainer.safe_text import printable
 from trainer.ui.screens.session import SessionResult, describe_result
 
 # Stores a check-in (pain 0-10, effort 1-10, note); returns a problem to show, or None.
@@ -71,6 +72,8 @@ class SummaryScreen(Screen[str]):
                                     validators=[Score("Effort", 1, 10)], valid_empty=True)
                     yield Static("", id="checkin-message", markup=False)
                     yield Input(placeholder="a short note", id="note", max_length=200)
+            # A program's stage changed with this check-in: said here, in plain words.
+            yield Static("", id="program-news", markup=False, classes="hidden")
             with Horizontal(id="summary-buttons"):
                 yield Button("Run again", id="again", variant="primary")
                 yield Button("Back to library", id="library")
@@ -126,6 +129,12 @@ class SummaryScreen(Screen[str]):
         self.notify(problem or "Check-in saved", severity="warning" if problem else "information",
                     timeout=3, markup=False)
         return True
+
+    def show_news(self, text: str) -> None:
+        """Say what the check-in changed in the program being followed."""
+        news = self.query_one("#program-news", Static)
+        news.update(printable(text))
+        news.remove_class("hidden")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """Either button (a typed check-in is saved first)."""

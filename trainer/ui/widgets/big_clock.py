@@ -1,8 +1,6 @@
-"""A countdown drawn in block digits that grow with the space they are given."""
+"""A countdown in big digits (ui.widgets.clock_font) that grow with the space they are given."""
 
 from __future__ import annotations
-
-from functools import lru_cache
 
 from rich.segment import Segment
 from textual.app import ComposeResult
@@ -10,48 +8,26 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-# 3x5 bitmaps; each "#" becomes a block of 2*scale columns by scale rows (cells are tall).
-_FONT = {
-    "0": ("###", "# #", "# #", "# #", "###"),
-    "1": (" # ", "## ", " # ", " # ", "###"),
-    "2": ("###", "  #", "###", "#  ", "###"),
-    "3": ("###", "  #", "###", "  #", "###"),
-    "4": ("# #", "# #", "###", "  #", "  #"),
-    "5": ("###", "#  ", "###", "  #", "###"),
-    "6": ("###", "#  ", "###", "# #", "###"),
-    "7": ("###", "  #", "  #", "  #", "  #"),
-    "8": ("###", "# #", "###", "# #", "###"),
-    "9": ("###", "# #", "###", "  #", "###"),
-    ":": (" ", "#", " ", "#", " "),
-    "+": ("   ", " # ", "###", " # ", "   "),
-    "-": ("   ", "   ", "###", "   ", "   "),
-    " ": ("  ", "  ", "  ", "  ", "  "),
-}
-ROWS = 5
+from trainer.ui.widgets.clock_font import fit_scale, glyph_rows
+
+MOVE_BYTES = 9  # ESC [ row ; column H on a 200x60 terminal
 
 
-def _pixels(text: str) -> list[str]:
-    """The text as rows of '#' and ' ', one blank column between glyphs."""
-    glyphs = [_FONT.get(ch, _FONT[" "]) for ch in text]
-    return [" ".join(glyph[row] for glyph in glyphs) for row in range(ROWS)]
+def changed_runs(before: str, after: str) -> list[tuple[int, int]]:
+    """The [start, end) column runs where two equal-length rows differ.
 
-
-def fit_scale(text: str, width: int, height: int, max_scale: int = 4) -> int:
-    """The largest block size that fits the text in width x height (0: use plain text)."""
-    columns = len(_pixels(text)[0])
-    return max(0, min(max_scale, height // ROWS, width // (2 * columns))) if columns else 0
-
-
-@lru_cache(maxsize=64)
-def glyph_rows(char: str, scale: int, gap: bool = False) -> tuple[str, ...]:
-    """One character in block digits, row by row (with a blank column before it if `gap`)."""
-    if scale < 1:
-        return (char,)
-    rows = []
-    for row in _FONT.get(char, _FONT[" "]):
-        line = ((" " if gap else "") + row).replace("#", "█" * 2 * scale)
-        rows += [line.replace(" ", " " * 2 * scale)] * scale
-    return tuple(rows)
+    Runs with fewer bytes than a cursor move (about 9) between them are one: rewriting those
+    unchanged cells costs less than moving past them.
+    """
+    runs: list[tuple[int, int]] = []
+    for x, (a, b) in enumerate(zip(before, after, strict=True)):
+        if a == b:
+            continue
+        if runs and len(after[runs[-1][1]:x].encode()) < MOVE_BYTES:
+            runs[-1] = (runs[-1][0], x + 1)
+        else:
+            runs.append((x, x + 1))
+    return runs
 
 
 class Glyph(Widget):
@@ -87,7 +63,7 @@ class Glyph(Widget):
         return Strip.blank(self.size.width, self.rich_style)
 
     def show(self, char: str) -> None:
-        """Show another character, repainting only the rows that change (7 to 6: two of five).
+        """Show another character, repainting only the cells that change (7 to 6: a few runs).
 
         A plain method rather than a reactive: it runs every second, and the reactive
         machinery cost more than the repaint.
@@ -100,11 +76,11 @@ class Glyph(Widget):
                                                                              strict=True)):
             self.refresh(layout=True)
             return
-        width = self.size.width
-        rows = [Region(0, y, width, 1) for y, (a, b) in enumerate(zip(before, after, strict=True))
-                if a != b]
-        if rows:
-            self.refresh(*rows)
+        regions = [Region(x1, y, x2 - x1, 1)
+                   for y, (a, b) in enumerate(zip(before, after, strict=True))
+                   for x1, x2 in changed_runs(a, b)]
+        if regions:
+            self.refresh(*regions)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         """As wide as the glyph (layout asks this first, with the clock's size)."""

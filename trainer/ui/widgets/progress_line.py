@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.geometry import Region
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
@@ -23,6 +24,12 @@ def bar_cells(width: int, fraction: float) -> tuple[str, str]:
     if half or rest == 0 or full == 0:
         return filled, BAR * rest
     return filled, HALF_LEFT + BAR * (rest - 1)
+
+
+def _cells(width: int, fraction: float) -> list[tuple[str, bool]]:
+    """Each cell of the bar: its character, and whether it is in the filled colour."""
+    filled, rest = bar_cells(width, fraction)
+    return [(ch, True) for ch in filled] + [(ch, False) for ch in rest]
 
 
 class ProgressLine(Widget):
@@ -53,8 +60,13 @@ class ProgressLine(Widget):
     def watch_fraction(self, old: float, new: float) -> None:
         """Repaint only if the bar would look different."""
         width = self.size.width
-        if bar_cells(width, old) != bar_cells(width, new) or (old >= 1) != (new >= 1):
+        if (old >= 1) != (new >= 1):
             self.refresh()
+            return
+        before, after = _cells(width, old), _cells(width, new)
+        changed = [x for x, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+        if changed:  # only the cells between the old end and the new: a few bytes, not a line
+            self.refresh(Region(changed[0], 0, changed[-1] + 1 - changed[0], 1))
 
     def render_line(self, y: int) -> Strip:
         """The bar: filled in the bar colour, the rest in its background colour."""
