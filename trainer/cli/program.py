@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from trainer.history import program_runs
-from trainer.history.store import History
-from trainer.library.problems import did_you_mean
-from trainer.programs.follow import Following, ProgramGone, following
-from trainer.safety import full_text
-from trainer.session.catalog import Catalog
+# Only argparse at import: `add_parsers` is on every `trainer` start's path (the parser).
+if TYPE_CHECKING:
+    from trainer.history.store import History
+    from trainer.programs.follow import Following
+    from trainer.session.catalog import Catalog
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -32,6 +32,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
 def cmd_safety() -> int:
     """Print the safety text."""
+    from trainer.safety import full_text
+
     print(full_text().replace("## ", "").replace("**", ""), end="")
     return 0
 
@@ -39,6 +41,9 @@ def cmd_safety() -> int:
 def cmd_program(lib: Catalog, store: History, args: argparse.Namespace,
                 now: datetime | None = None) -> int:
     """One program verb."""
+    from trainer.history import program_runs
+    from trainer.library.problems import did_you_mean
+
     moment = now or datetime.now().astimezone()
     if args.verb == "list":
         for each in sorted(lib.programs.values(), key=lambda p: p.id):
@@ -85,6 +90,8 @@ def cmd_today(lib: Catalog, store: History, now: datetime | None = None) -> int:
 
 def _current(lib: Catalog, store: History, moment: datetime) -> Following | int | None:
     """The program followed, or an exit status after saying why there is none."""
+    from trainer.programs.follow import ProgramGone, following
+
     try:
         found = following(lib, store, moment)
     except ProgramGone as exc:
@@ -100,8 +107,8 @@ def _current(lib: Catalog, store: History, moment: datetime) -> Following | int 
 def _today(lib: Catalog, store: History, moment: datetime) -> int:
     """Print today's lines."""
     found = _current(lib, store, moment)
-    if not isinstance(found, Following):
-        return found if isinstance(found, int) else 0
+    if found is None or isinstance(found, int):
+        return found or 0
     print(f"{found.due[0].head} ({found.progress.current.name}):")
     for due in found.due:
         print(("  due   " if due.due else "  -     ") + due.what)
@@ -115,6 +122,8 @@ def _today(lib: Catalog, store: History, moment: datetime) -> int:
 
 def progress_line(lib: Catalog, store: History, now: datetime | None = None) -> str | None:
     """`trainer stats`'s line on the program followed, if any."""
+    from trainer.programs.follow import ProgramGone, following
+
     try:
         found = following(lib, store, now)
     except ProgramGone as exc:
@@ -132,8 +141,8 @@ def progress_line(lib: Catalog, store: History, now: datetime | None = None) -> 
 def _status(lib: Catalog, store: History, moment: datetime) -> int:
     """Print the stage, sessions done and what moving on waits for."""
     found = _current(lib, store, moment)
-    if not isinstance(found, Following):
-        return found if isinstance(found, int) else 0
+    if found is None or isinstance(found, int):
+        return found or 0
     progress, program = found.progress, found.program
     print(f"{program.name}, week {progress.week(found.today)} "
           f"(started {found.run.started_on:%a %d %b %Y})")
