@@ -273,6 +273,7 @@ async def test_a_prepared_routine_runs_before_the_library_is_loaded(library: Cat
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
+        assert loads == []  # the summary too (no program is followed: nothing to ask it)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(pilot.app.screen, LibraryScreen)

@@ -473,8 +473,11 @@ class TrainerApp(App[None]):
 
     def following(self) -> Following | None:
         """The program being followed, as it stands now (None: none, or it is gone)."""
+        from trainer.history import program_runs
         from trainer.programs.follow import ProgramGone, following
 
+        if program_runs.current(self.history) is None:
+            return None  # the usual case, answered without loading the library (`trainer run`)
         try:
             return following(self.library, self.history, self.wall())
         except ProgramGone:
