@@ -38,3 +38,31 @@ def test_every_save_is_checked_again_and_ctrl_c_ends_it(tmp_path: Path) -> None:
     finally:
         term.close()
     assert term.stray() == []
+
+
+def test_a_save_made_while_the_watch_was_being_set_up_is_checked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import watchfiles
+
+    from trainer.cli.library import cmd_validate_watch
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    routine = folder / "mine.yaml"
+    routine.write_text(GOOD)
+    monkeypatch.setenv("TRAINER_LIBRARY", str(Path(__file__).parent / "fixtures" / "e2elib"))
+
+    def watch(*_folders: object, yield_on_timeout: bool = False, **_options: object) -> object:
+        # The save lands after the first check and before the watches are in place: inotify
+        # never reports it; only a timeout's empty yield (if asked for) comes, then Ctrl+C.
+        routine.write_text(GOOD.replace("e2e-hold", "e2e-nope") + "# saved\n")
+        if yield_on_timeout:
+            yield set()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(watchfiles, "watch", watch)
+    assert cmd_validate_watch([folder], []) == 0
+    out = capsys.readouterr()
+    assert "no problems" in out.out
+    assert "unknown exercise 'e2e-nope'" in out.out

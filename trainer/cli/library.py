@@ -165,6 +165,21 @@ def cmd_validate(extra: Sequence[Path], targets: Sequence[Path]) -> int:
 
 MAX_SHOWN = 5  # problems said when a routine cannot run
 STEP_MS = 100  # quiet time that ends a burst of saves (an editor's temporary file, renamed)
+READY_MS = 2000  # how often the watch looks up when nothing is saved (the first: it is ready)
+
+
+def _stamps(folders: Sequence[Path]) -> list[tuple[str, int, int]]:
+    """Each library file under the folders with its time and size (a save changes them)."""
+    found = []
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if is_library_change(str(path)):
+                try:
+                    st = path.stat()
+                except OSError:
+                    continue
+                found.append((str(path), st.st_mtime_ns, st.st_size))
+    return found
 
 
 def cmd_validate_watch(extra: Sequence[Path], targets: Sequence[Path]) -> int:
@@ -179,9 +194,19 @@ def cmd_validate_watch(extra: Sequence[Path], targets: Sequence[Path]) -> int:
         if not folders:
             print("trainer: no folder to watch", file=sys.stderr)
             return 1
-        print(f"watching {', '.join(map(str, folders))}; Ctrl+C ends", file=sys.stderr)
-        for _changes in watch(*folders, watch_filter=lambda _c, path: is_library_change(path),
-                              step=STEP_MS, ignore_permission_denied=True):
+        checked = _stamps(folders)
+        watching = False
+        # Yields an empty set at each timeout too: the first one says the watches are in place.
+        for changes in watch(*folders, watch_filter=lambda _c, path: is_library_change(path),
+                             step=STEP_MS, ignore_permission_denied=True,
+                             yield_on_timeout=True, rust_timeout=READY_MS):
+            if not watching:
+                watching = True
+                print(f"watching {', '.join(map(str, folders))}; Ctrl+C ends", file=sys.stderr)
+                if not changes and _stamps(folders) == checked:
+                    continue  # nothing was saved while the watch was being set up
+            elif not changes:
+                continue
             print(f"\n-- {time.strftime('%H:%M:%S')} --", flush=True)
             cmd_validate(extra, targets)
             sys.stdout.flush()
