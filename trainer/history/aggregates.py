@@ -22,6 +22,7 @@ from trainer.history.stats import (
     minutes_per_day,
     minutes_per_week,
     monday_of,
+    pain_notes,
     pain_trend,
     progression,
 )
@@ -52,10 +53,6 @@ def summary(store: History, today: date, routine_ids: Collection[str],
     week_list = minutes_per_week(window, today, weeks)
     any_pain = bool(store.read("SELECT 1 FROM checkins WHERE pain IS NOT NULL LIMIT 1"))
     trend = pain_trend([r[6] for r in _newest(store, None, 0, TREND_WINDOW if any_pain else 0)])
-    notes = []
-    if trend.direction == "up":
-        notes.append("No progression suggested while pain is rising; "
-                     "ease off, and see a professional if it keeps rising.")
     return Summary(
         today=today,
         streak=current,
@@ -67,7 +64,7 @@ def summary(store: History, today: date, routine_ids: Collection[str],
         routines=tuple(routine_counts(store)),
         pain=trend,
         suggestions=tuple(progression(_latest_runs(store), routine_ids, trend)),
-        notes=tuple(notes),
+        notes=pain_notes(trend),
     )
 
 

@@ -280,6 +280,14 @@ def progression(entries: Sequence[Entry], routine_ids: Collection[str],
     return suggestions
 
 
+def pain_notes(trend: Trend) -> tuple[str, ...]:
+    """What the summary says because of the pain trend (nothing unless it is rising)."""
+    if trend.direction != "up":
+        return ()
+    return ("No progression suggested while pain is rising; "
+            "ease off, and see a professional if it keeps rising.",)
+
+
 def summarize(entries: Sequence[Entry], today: date, routine_ids: Collection[str],
               weeks: int = 8) -> Summary:
     """All the figures at once, for the screen and the CLI (`entries` oldest first)."""
@@ -287,10 +295,6 @@ def summarize(entries: Sequence[Entry], today: date, routine_ids: Collection[str
     days = completed_days(ordered)
     week_list = minutes_per_week(ordered, today, weeks)
     trend = pain_trend([e.pain for e in ordered])
-    notes = []
-    if trend.direction == "up":
-        notes.append("No progression suggested while pain is rising; "
-                     "ease off, and see a professional if it keeps rising.")
     return Summary(
         today=today,
         streak=streak(days, today),
@@ -302,7 +306,7 @@ def summarize(entries: Sequence[Entry], today: date, routine_ids: Collection[str
         routines=tuple(routine_counts(ordered)),
         pain=trend,
         suggestions=tuple(progression(ordered, routine_ids, trend)),
-        notes=tuple(notes),
+        notes=pain_notes(trend),
     )
 
 
