@@ -88,7 +88,7 @@ def cmd_today(lib: Catalog, store: History, now: datetime | None = None) -> int:
     return _today(lib, store, now or datetime.now().astimezone())
 
 
-def _current(lib: Catalog, store: History, moment: datetime) -> Following | int | None:
+def _current(lib: Catalog, store: History, moment: datetime) -> Following | int:
     """The program followed, or an exit status after saying why there is none."""
     from trainer.programs.follow import ProgramGone, following
 
@@ -107,8 +107,8 @@ def _current(lib: Catalog, store: History, moment: datetime) -> Following | int 
 def _today(lib: Catalog, store: History, moment: datetime) -> int:
     """Print today's lines."""
     found = _current(lib, store, moment)
-    if found is None or isinstance(found, int):
-        return found or 0
+    if isinstance(found, int):
+        return found
     print(f"{found.due[0].head} ({found.progress.current.name}):")
     for due in found.due:
         print(("  due   " if due.due else "  -     ") + due.what)
@@ -141,8 +141,8 @@ def progress_line(lib: Catalog, store: History, now: datetime | None = None) -> 
 def _status(lib: Catalog, store: History, moment: datetime) -> int:
     """Print the stage, sessions done and what moving on waits for."""
     found = _current(lib, store, moment)
-    if found is None or isinstance(found, int):
-        return found or 0
+    if isinstance(found, int):
+        return found
     progress, program = found.progress, found.program
     print(f"{program.name}, week {progress.week(found.today)} "
           f"(started {found.run.started_on:%a %d %b %Y})")

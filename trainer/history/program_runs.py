@@ -37,16 +37,9 @@ def _run(row: tuple[object, ...]) -> ProgramRun:
 
 def current(history: History) -> ProgramRun | None:
     """The program being followed now, if any (one at a time)."""
-    row = history._db.execute(
-        f"SELECT {_COLUMNS} FROM program_runs WHERE stopped_at IS NULL ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    return _run(row) if row else None
-
-
-def runs(history: History) -> list[ProgramRun]:
-    """Every program run, latest first."""
-    return [_run(row) for row in history._db.execute(
-        f"SELECT {_COLUMNS} FROM program_runs ORDER BY id DESC")]
+    rows = history.read(f"SELECT {_COLUMNS} FROM program_runs WHERE stopped_at IS NULL"
+                        " ORDER BY id DESC LIMIT 1")
+    return _run(rows[0]) if rows else None
 
 
 def start(history: History, program_id: str, program_name: str, day: date,

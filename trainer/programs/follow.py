@@ -60,8 +60,12 @@ def following(library: Library, history: History, now: datetime | None = None,
               zone: tzinfo | None = None) -> Following | None:
     """The program followed now with its state, or None; raises ProgramGone if it went."""
     run = program_runs.current(history)
-    if run is None:
-        return None
+    return None if run is None else following_run(library, history, run, now, zone)
+
+
+def following_run(library: Library, history: History, run: ProgramRun,
+                  now: datetime | None = None, zone: tzinfo | None = None) -> Following:
+    """A program run's state now; raises ProgramGone if its program is no longer there."""
     program = library.programs.get(run.program_id)
     if program is None:
         raise ProgramGone(f"the program '{run.program_id}' you follow is no longer in the "

@@ -474,12 +474,13 @@ class TrainerApp(App[None]):
     def following(self) -> Following | None:
         """The program being followed, as it stands now (None: none, or it is gone)."""
         from trainer.history import program_runs
-        from trainer.programs.follow import ProgramGone, following
+        from trainer.programs.follow import ProgramGone, following_run
 
-        if program_runs.current(self.history) is None:
+        run = program_runs.current(self.history)
+        if run is None:
             return None  # the usual case, answered without loading the library (`trainer run`)
         try:
-            return following(self.library, self.history, self.wall())
+            return following_run(self.library, self.history, run, self.wall())
         except ProgramGone:
             return None  # the library screen's Today line says nothing; `trainer today` says why
 
