@@ -38,6 +38,13 @@ def library_with_plan(tmp_path: Path) -> Catalog:
     return lib
 
 
+def following_tiny_plan(tmp_path: Path, data_dir: Path) -> Catalog:
+    """The library with the tiny plan, followed since START (as `trainer program start` does)."""
+    with History.open(data_dir / FILENAME) as store:
+        program_runs.start(store, "tiny-plan", "Tiny plan", START.date())
+    return library_with_plan(tmp_path)
+
+
 async def day_of_tiny(lib: Catalog, clock: FakeClock, day: int, pain: str) -> tuple[str, str]:
     """Open the app on day `day`, run the tiny routine, check in with `pain` (and effort 3).
 
@@ -69,9 +76,7 @@ async def day_of_tiny(lib: Catalog, clock: FakeClock, day: int, pain: str) -> tu
 
 async def test_three_comfortable_days_move_the_program_on(
         tmp_path: Path, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
-    lib = library_with_plan(tmp_path)
-    with History.open(isolated_dirs["data"] / FILENAME) as store:
-        program_runs.start(store, "tiny-plan", "Tiny plan", START.date())
+    lib = following_tiny_plan(tmp_path, isolated_dirs["data"])
     first, today = await day_of_tiny(lib, clock, 0, "1")
     assert first == ""
     assert today == "Today: Week 1 of Tiny plan: nothing more due today"
@@ -85,9 +90,7 @@ async def test_three_comfortable_days_move_the_program_on(
 
 async def test_a_pain_of_seven_shows_the_safety_note_and_holds(
         tmp_path: Path, clock: FakeClock, isolated_dirs: dict[str, Path]) -> None:
-    lib = library_with_plan(tmp_path)
-    with History.open(isolated_dirs["data"] / FILENAME) as store:
-        program_runs.start(store, "tiny-plan", "Tiny plan", START.date())
+    lib = following_tiny_plan(tmp_path, isolated_dirs["data"])
     app_said, _ = await day_of_tiny(lib, clock, 0, "8")
     assert app_said.startswith("Tiny plan: back to stage 1, Getting used to it. Pain 8 on Mon "
                                "02 Nov: eased off a stage")
