@@ -14,7 +14,13 @@ from typing import Any
 
 from trainer.library.durations import format_clock, format_duration
 from trainer.library.problems import did_you_mean
-from trainer.library.sources import Source, default_sources, is_library_change
+from trainer.library.sources import (
+    Source,
+    default_sources,
+    file_key,
+    is_library_change,
+    library_files,
+)
 from trainer.session.catalog import Catalog, CatalogLoader
 from trainer.session.describe import category_mix, exercise_timing, labels, timing_text
 from trainer.session.timeline import Phase
@@ -168,17 +174,15 @@ STEP_MS = 100  # quiet time that ends a burst of saves (an editor's temporary fi
 READY_MS = 2000  # how often the watch looks up when nothing is saved (the first: it is ready)
 
 
-def _stamps(folders: Sequence[Path]) -> list[tuple[str, int, int]]:
-    """Each library file under the folders with its time and size (a save changes them)."""
+def _stamps(folders: Sequence[Path]) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """Each library file the folders hold, as the loader finds them, with its file key."""
     found = []
     for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if is_library_change(str(path)):
-                try:
-                    st = path.stat()
-                except OSError:
-                    continue
-                found.append((str(path), st.st_mtime_ns, st.st_size))
+        for path in library_files(Source("watched", folder)):
+            try:
+                found.append((str(path), file_key(path.stat())))
+            except OSError:
+                continue  # gone meanwhile: missing from the list, which is a change too
     return found
 
 
