@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from trainer.history.stats import monday_of
 from trainer.library.model import WEEKDAYS, StageRoutine
 from trainer.programs.progress import Done, Progress
 
@@ -25,11 +26,6 @@ class Due:
         return f"{self.head}: {self.what}"
 
 
-def week_start(day: date) -> date:
-    """The Monday of the day's week (weeks run Monday to Sunday)."""
-    return day - timedelta(days=day.weekday())
-
-
 def ordinal(n: int) -> str:
     """1st, 2nd, 3rd, 4th, ..."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
@@ -41,7 +37,7 @@ def due_today(progress: Progress, sessions: Sequence[Done], today: date,
     """Each routine of the current stage, due today or not, with the reason in plain words."""
     stage = progress.current
     head = f"Week {progress.week(today)} of {progress.program.name}"
-    week = week_start(today)
+    week = monday_of(today)  # weeks run Monday to Sunday, as the history's do
     found = []
     for wanted in stage.routines:
         name = names.get(wanted.routine, wanted.routine)
