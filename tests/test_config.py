@@ -13,7 +13,7 @@ from conftest import FakeClock
 from pilot_helpers import Notices, load_fixture_library, make_app
 
 from trainer import paths
-from trainer.config import Config, load_config, save_config, unknown_key_ids
+from trainer.config import Config, load_config, parse_reminders, save_config, unknown_key_ids
 from trainer.ui.app import TrainerApp
 from trainer.ui.screens.library import LibraryScreen
 from trainer.ui.screens.safety import SafetyScreen
@@ -332,7 +332,7 @@ def test_notify_and_reminder_settings_are_read_and_each_bad_entry_said_at_its_li
                              "  routine: Bad!\n")
     config = load_config()
     assert (config.notify, config.notify_focused) == ("osc99", True)
-    reminders = config.reminders
+    reminders, _ = parse_reminders(config.remind)  # as `trainer remind` reads them
     assert reminders.every == 7200
     assert [t.isoformat("minutes") for t in reminders.between or ()] == ["08:30", "17:00"]
     assert reminders.days == {0, 2, 3, 4}

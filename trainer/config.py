@@ -145,7 +145,7 @@ class Config:
     watch: bool = True  # reload the library and these settings when their files are saved
     notify: str = "auto"  # auto | osc777 | osc99 | osc9 | off: desktop notifications
     notify_focused: bool = False  # notify even while the terminal has focus
-    remind: dict[str, Any] = field(default_factory=dict)  # `trainer remind` settings (Reminders)
+    remind: dict[str, Any] = field(default_factory=dict)  # usable entries: parse_reminders
     sounds: dict[str, str] = field(default_factory=dict)  # cue name -> file in the config folder
     keys: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # "file:line:col: message", at most a few
@@ -161,11 +161,6 @@ class Config:
     def path(self) -> Path:
         """Where the settings live."""
         return paths.config_dir() / "config.yaml"
-
-    @property
-    def reminders(self) -> Reminders:
-        """The `remind:` settings (entries that could not be used were said and left out)."""
-        return parse_reminders(self.remind)[0]
 
 
 # Said of a config.yaml that cannot be read: it is never written over (the person's edits stay).
