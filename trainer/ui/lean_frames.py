@@ -99,6 +99,6 @@ def install() -> None:
     import textual
 
     # A private API: on another Textual than the one tested (8.x), Textual's own way stays.
-    if textual.__version__.split(".")[0] != "8" or not callable(_ORIGINAL):
+    if textual.__version__.split(".")[0] != "8":
         return
     ChopsUpdate.render_segments = render_segments  # type: ignore[assignment,method-assign]
