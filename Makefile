@@ -35,8 +35,8 @@ lint: $(DEV_STAMP)  ## ruff, mypy and the layers (import-linter)
 
 check: lint test  ## everything CI checks
 
-bench: $(DEV_STAMP)  ## print the benchmarks' figures
-	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+bench: $(DEV_STAMP)  ## run every benchmark, keep its output (bench/last-run.*), rewrite README's table
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

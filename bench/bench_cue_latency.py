@@ -32,6 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from results import record
+
 from trainer.audio.engine import CueEngine, moments
 from trainer.audio.players import (
     LOCAL_PLAYERS,
@@ -164,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
         if row.name.startswith("local"):
             worst = statistics.median(row.audio_ms or row.handle_ms)
             verdict = f"{'PASS' if worst < TARGET_MS else 'MISS'} (target {TARGET_MS:.0f} ms)"
+            record("cue latency", f"cue to first audio, {row.name}", f"{worst:.1f} ms",
+                   f"Popen(['true']) {statistics.median(rows[0].handle_ms):.1f} ms",
+                   f"< {TARGET_MS:.0f} ms", worst < TARGET_MS)
         print(f"  {row.name:28} {started:>17} {audio:>17}  {verdict} {row.note}".rstrip())
     if not any(row.name.startswith("local") for row in rows):
         print("  no local player works here: nothing to hold to the target")

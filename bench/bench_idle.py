@@ -26,6 +26,7 @@ from pathlib import Path
 import pexpect
 import pyte
 from bench_session import BARE, ROOT, RunFailed, _check_pid, _environment, _proc_cpu, _stop
+from results import record
 
 SIZE = (80, 24)
 LIBRARY = """\
@@ -124,6 +125,7 @@ def main() -> int:
               + (f"; trainer from {root}" if root != ROOT else ""))
         print(f"{'':26}{'B/s':>8}{'CPU ms/s':>10}  target 0 B/s   reached when it showed")
         failed = 0
+        rates: dict[str, float] = {}
         try:
             bare = idle([sys.executable, str(BARE)], [], "╰─╯", env, root, args.settle,
                         args.window)
@@ -142,6 +144,12 @@ def main() -> int:
                 continue
             verdict = "PASS" if rate == 0 else "MISS"
             print(f"{name:26}{rate:8.1f}{cpu * 1000:10.2f}  {verdict:13} {top}", flush=True)
+            rates[name] = rate
+    worst = max(rates, key=rates.__getitem__, default=None)
+    if worst is not None:
+        record("idle", f"idle screens ({len(rates)} of {len(SCREENS)} reached): the busiest",
+               f"{rates[worst]:.1f} B/s ({worst})", f"bare Digits, ticking: {bare[0]:.0f} B/s",
+               "0 B/s", rates[worst] == 0 and len(rates) == len(SCREENS))
     return 1 if failed else 0
 
 

@@ -23,6 +23,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from results import record
+
 from trainer.library import loader as library
 from trainer.library.sources import Source
 from trainer.session.catalog import Catalog, CatalogLoader
@@ -368,6 +370,11 @@ def main() -> int:
     print(f"{'cold / bare  (paired median; min / min; CPU)':<46}{ratio_med:>9.2f}x"
           f"{ratio_min:>9.2f}x{ratio_cpu:>8.2f}x   <= {TARGET_COLD_RATIO}x  "
           f"{mark(ratio_med <= TARGET_COLD_RATIO)}")
+    record("load", f"cold load, {len(first.exercises):,} exercises, {len(first.routines)} routines",
+           f"{med['cold']:.0f} ms", f"bare C-loader parse {med['bare']:.0f} ms ({ratio_med:.2f}x)",
+           f"<= {TARGET_COLD_RATIO}x", ratio_med <= TARGET_COLD_RATIO)
+    record("load", "repeat load of unchanged files", f"{med['repeat']:.1f} ms", "",
+           f"< {TARGET_REPEAT_MS:.0f} ms", med["repeat"] < TARGET_REPEAT_MS)
     print()
     if all(splits):
         print_split([run for run in splits if run], phases, med["bare"])
