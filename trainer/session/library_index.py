@@ -2,7 +2,7 @@
 
 `trainer` draws its first frame from the index saved by the last full load (while the
 library's files and the trainer's code are as they were: the fingerprint of
-trainer.session.prepared) and loads and validates the library after it. The index is plain
+trainer.session.fingerprint) and loads and validates the library after it. The index is plain
 JSON data, each row checked on the way back in; a bad or foreign file is ignored. Strings in
 it came from library files: the screen shows them through `printable`, as it does the library.
 """
@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from trainer import paths
 from trainer.library.vocabulary import LEVELS
-from trainer.session.describe import category_mix
 
 if TYPE_CHECKING:
     from trainer.library.sources import Source
     from trainer.session.catalog import Catalog
-    from trainer.session.prepared import Key
+    from trainer.session.fingerprint import Key
 
 FORMAT = 1
 
@@ -64,6 +63,9 @@ class IndexedLibrary:
 
 def build(lib: Catalog) -> LibraryIndex:
     """The index of a loaded library (builds every routine's timeline)."""
+    # Here, not at the top: loading a saved index (the first frame) needs no timeline code.
+    from trainer.session.describe import category_mix
+
     def origin(kind: str, item_id: str) -> str:
         found = lib.origins.get((kind, item_id))
         return found.source if found is not None else "built-in"
@@ -102,11 +104,11 @@ _LIBRARY_CODE = Path(__file__).resolve().parent.parent / "library"
 
 
 def fingerprint(sources: Sequence[Source], now: int | None = None) -> Key | None:
-    """Prepared routines' fingerprint, and the validator's code (it decides what loads)."""
+    """The key prepared routines are kept under, and the validator's code (it decides loading)."""
     from trainer.library.sources import file_key
-    from trainer.session import prepared
+    from trainer.session import fingerprint as files
 
-    key = prepared.fingerprint(sources, now)
+    key = files.fingerprint(FORMAT, sources, now)
     if key is None:
         return None
     try:
@@ -114,7 +116,7 @@ def fingerprint(sources: Sequence[Source], now: int | None = None) -> Key | None
                 for path in sorted(_LIBRARY_CODE.glob("*.py"))]
     except OSError:
         return None
-    return (*key, FORMAT, *code)
+    return (*key, *code)
 
 
 def cache_file(sources: Sequence[Source]) -> Path:
@@ -127,10 +129,10 @@ def save(key: Key | None, sources: Sequence[Source], index: LibraryIndex) -> boo
     """Keep the index under the fingerprint taken before the load; False if it cannot be."""
     if key is None:
         return False
-    from trainer.session.prepared import _plain
+    from trainer.session.fingerprint import plain
 
     return paths.write_cached(cache_file(sources), {
-        "format": FORMAT, "key": _plain(key), "problems": index.problems,
+        "format": FORMAT, "key": plain(key), "problems": index.problems,
         "routines": [[r.id, r.name, r.level, r.origin, r.search, r.seconds, r.mix]
                      for r in index.routines],
         "exercises": [[e.id, e.name, e.level, e.origin, e.search, e.category]
@@ -141,12 +143,12 @@ def load(key: Key | None, sources: Sequence[Source]) -> LibraryIndex | None:
     """The index saved under this fingerprint; None if there is none, or it is not ours."""
     if key is None:
         return None
-    from trainer.session.prepared import _plain
+    from trainer.session.fingerprint import plain
 
     saved = paths.read_cached(cache_file(sources))
     if type(saved) is not dict or saved.keys() != {"format", "key", "problems", "routines",
                                                    "exercises"} \
-            or saved["format"] != FORMAT or saved["key"] != _plain(key) \
+            or saved["format"] != FORMAT or saved["key"] != plain(key) \
             or type(saved["problems"]) is not int:
         return None
     try:

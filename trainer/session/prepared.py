@@ -9,23 +9,26 @@ Anything else (a corrupt or unreadable cache, a file edited a moment ago) means 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, get_args, get_type_hints
 
-from trainer import __version__, paths
-from trainer.library.sources import SETTLE_NS, Source, file_key, library_files
+from trainer import paths
+from trainer.session import fingerprint as _fingerprint
+from trainer.session.fingerprint import Key
+from trainer.session.fingerprint import plain as _plain
 from trainer.session.timeline import MAX_PHASES, Cue, Phase, PhaseKind, Timeline
 
 if TYPE_CHECKING:
     from trainer.library.model import Exercise
+    from trainer.library.sources import Source
     from trainer.session.catalog import Catalog
+
+__all__ = ["Key", "Prepared", "fingerprint", "load", "prepare", "save"]
 
 FORMAT = 2  # of the saved routines; 2: JSON, no longer a pickle
 KEEP = 20  # routines kept in the cache
-_PACKAGE = Path(__file__).resolve().parent
 
 
 class ExerciseInfo(Protocol):
@@ -83,31 +86,9 @@ def cache_file() -> Path:
     return paths.cache_dir() / "routines.json"
 
 
-Key = tuple[Any, ...]
-
-
 def fingerprint(sources: Sequence[Source], now: int | None = None) -> Key | None:
-    """Everything a prepared routine depends on; None while a file is still settling.
-
-    Taken before the library is read, so that a file changed while it is read shows as a change.
-    """
-    now = time.time_ns() if now is None else now
-    parts: list[Any] = [FORMAT, __version__]
-    code = sorted(_PACKAGE.glob("*.py"))
-    library: list[Path] = []
-    for source in sources:
-        parts.append((source.label, str(source.path), source.required))
-        if source.path.exists():
-            library += library_files(source)
-    for path in code + library:
-        try:
-            st = path.stat()
-        except OSError:
-            return None
-        if now - st.st_mtime_ns < SETTLE_NS or now - st.st_ctime_ns < SETTLE_NS:
-            return None
-        parts.append((str(path), *file_key(st)))
-    return tuple(parts)
+    """Everything a prepared routine depends on; None while a file is still settling."""
+    return _fingerprint.fingerprint(FORMAT, sources, now)
 
 
 def load(key: Key | None, routine_id: str) -> Prepared | None:
@@ -145,11 +126,6 @@ def _read(path: Path) -> dict[str, Any]:
             or saved["format"] != FORMAT or not isinstance(saved["routines"], dict):
         return {}
     return saved["routines"]
-
-
-def _plain(value: Any) -> Any:
-    """A fingerprint as JSON holds it: its tuples as lists."""
-    return [_plain(v) for v in value] if isinstance(value, tuple | list) else value
 
 
 # -- the JSON form ---------------------------------------------------------------------------

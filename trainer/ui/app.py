@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -22,13 +23,10 @@ from textual.screen import ModalScreen, Screen
 from trainer import paths
 from trainer.config import Config, load_config, save_config
 from trainer.safe_text import printable
-from trainer.session.engine import Clock, Session
-from trainer.session.prepared import Prepared, prepare
 from trainer.ui.notifier import Notifier, write_to_terminal
-from trainer.ui.screens.session import SessionResult, SessionScreen
 from trainer.ui.widgets.too_small import MIN_COLUMNS, MIN_ROWS
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the session screen and its engine: imported when a session starts
     from trainer.audio.players import Player
     from trainer.history.queries import ResumeTarget
     from trainer.history.recorder import Recorder
@@ -37,7 +35,10 @@ if TYPE_CHECKING:
     from trainer.library.sources import Source
     from trainer.programs.follow import Following
     from trainer.session.catalog import Catalog, CatalogLoader
+    from trainer.session.engine import Clock, Session
+    from trainer.session.prepared import Prepared
     from trainer.ui.screens.library import LibraryScreen
+    from trainer.ui.screens.session import SessionResult, SessionScreen
 
 # Cues that mark a change of phase: these flash the screen as well as ringing.
 FLASH_CUES = {"get_ready", "work", "rest", "switch", "complete", "phase"}
@@ -110,6 +111,11 @@ class TrainerApp(App[None]):
         self._held_notices: list[str] = []  # said once the first-run note is acknowledged
         # The routine of a session left mid-way (and resumable), for a line after the app.
         self.left_session: str | None = None
+        # The library is the first screen (`trainer`, the first-run note read): what its first
+        # frame need not wait for comes after it (_after_library_frame).
+        self._library_first = (routine_id is None and resume is None
+                               and self.config.acknowledged_safety)
+        self._library_drawn = False  # _after_library_frame is scheduled
 
     @property
     def history(self) -> History:
@@ -214,6 +220,8 @@ class TrainerApp(App[None]):
         prepared = self.prepared
         if prepared is not None and prepared.timeline.routine_id == routine_id:
             return prepared
+        from trainer.session.prepared import prepare
+
         return prepare(self.library, routine_id)
 
     # -- starting and stopping ---------------------------------------------------------------
@@ -230,7 +238,8 @@ class TrainerApp(App[None]):
         from trainer.ui.lean_frames import install
         from trainer.ui.terminal_guard import guarded
 
-        install()  # partial updates: only the dirty cells, each colour once (issue 18)
+        if not self._library_first:
+            install()  # partial updates: only the dirty cells, each colour once (issue 18)
         self.driver_class = guarded(self.driver_class)
         with CrashGuard() as guard:
             try:
@@ -284,7 +293,7 @@ class TrainerApp(App[None]):
                 # Not available on every platform.
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.add_signal_handler(signum, self._hang_up)
-        if self.player is None:
+        if self.player is None and not self._library_first:
             self._choose_player()
         self.reloaded = asyncio.Event()  # set at each live reload (tests wait on it)
         self.watch_stop = asyncio.Event()  # set as the app ends: the file watcher stops
@@ -317,9 +326,17 @@ class TrainerApp(App[None]):
 
     def interrupt_sessions(self) -> None:
         """Leave every running session interrupted with its resume point."""
-        for screen in self.screen_stack:
-            if isinstance(screen, SessionScreen):
-                screen.interrupt()
+        for screen in self._session_screens():
+            screen.interrupt()
+
+    def _session_screens(self) -> list[SessionScreen]:
+        """The session screens on the stack, the one on top last."""
+        # None can exist before their module is imported: a quit from the library need not.
+        module = sys.modules.get("trainer.ui.screens.session")
+        if module is None:
+            return []
+        return [screen for screen in self.screen_stack
+                if isinstance(screen, module.SessionScreen)]
 
     @work
     async def _start(self) -> None:
@@ -375,6 +392,8 @@ class TrainerApp(App[None]):
     @work(group="routine")
     async def run_routine(self, routine_id: str, resume: ResumePlan | None = None) -> None:
         """Run sessions of a routine until the person goes back to the library."""
+        from trainer.ui.screens.session import SessionScreen
+
         while True:
             routine = self.prepare(routine_id)
             no_resume = ONE_OFF if self.one_off and routine is self.prepared else None
@@ -400,6 +419,19 @@ class TrainerApp(App[None]):
             index = getattr(self._library, "index", None) if callable(self._library) else None
             await self.push_screen(LibraryScreen(self.library if index is None else None,
                                                  index=index, load=self.library_loaded))
+            if self._library_first and not self._library_drawn:
+                self._library_drawn = True
+                self.screen.call_after_refresh(self._after_library_frame)
+
+    def _after_library_frame(self) -> None:
+        """What the library's first frame need not wait for: lean partial updates, the player."""
+        from trainer.ui.lean_frames import install
+
+        # Its version check reads Textual's metadata (importlib.metadata: ~7 ms); and the
+        # player's module imports pydub (~10 ms on its thread, holding the GIL against the frame).
+        install()
+        if self.player is None:
+            self._choose_player()
 
     def action_history(self) -> None:
         """Show history and progress."""
@@ -572,8 +604,10 @@ class TrainerApp(App[None]):
     def ring(self, cue: str) -> None:
         """The bell player's output: BEL to the terminal (it travels over SSH) and a flash."""
         self.bell()
-        if cue in FLASH_CUES and isinstance(self.screen, SessionScreen):
-            self.screen.flash()
+        if cue in FLASH_CUES:
+            for screen in self._session_screens():
+                if screen is self.screen:
+                    screen.flash()
 
     def _resolve_sounds(self) -> None:
         """Cue sounds chosen in config.yaml, kept inside the config and sounds folders."""

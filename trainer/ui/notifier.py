@@ -10,15 +10,16 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
-from trainer.notify.moments import moment
 from trainer.notify.sequences import build, choose, passthrough_allowed
-from trainer.session.engine import Event
-from trainer.session.prepared import ExerciseInfo
-from trainer.session.timeline import Timeline
+
+if TYPE_CHECKING:  # the session's modules: not imported before a session (the library's start)
+    from trainer.session.engine import Event
+    from trainer.session.prepared import ExerciseInfo
+    from trainer.session.timeline import Timeline
 
 __all__ = ["PASSTHROUGH_HINT", "Notifier", "write_to_terminal"]
 
@@ -62,6 +63,8 @@ class Notifier:
         """Notify for the moment among these events that needs it (if the terminal is away)."""
         if not events or (self.app.app_focus and not self.always()):
             return
+        from trainer.notify.moments import moment
+
         found = moment(events, timeline, exercises)
         if found is not None:
             self.send(*found)
