@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from readme_table import main as write_table
 from results import ENV
@@ -20,14 +21,14 @@ LOG = HERE / "last-run.txt"
 FIGURES = HERE / "last-run.jsonl"
 
 
-def run(bench: Path, log: object, env: dict[str, str]) -> int:
+def run(bench: Path, log: TextIO, env: dict[str, str]) -> int:
     """Run one bench, its output to the terminal and the log as it comes; its exit status."""
     with subprocess.Popen([sys.executable, str(bench)], stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, env=env, text=True, bufsize=1) as child:
         assert child.stdout is not None
         for line in child.stdout:
             sys.stdout.write(line)
-            log.write(line)  # type: ignore[attr-defined]
+            log.write(line)
     return child.returncode
 
 
