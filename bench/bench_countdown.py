@@ -26,6 +26,7 @@ import textwrap
 from pathlib import Path
 
 from bench_session import BARE, ROOT, Program, Result, RunFailed, _environment, measure
+from results import record
 
 SIZES = ((80, 24), (200, 60))
 TARGET_CPU_RATIO = 1.0
@@ -128,6 +129,12 @@ def report(results: dict[tuple[tuple[int, int], str], list[Result]]) -> None:
             cpu_target = f"{TARGET_CPU_RATIO}x {'PASS' if rc <= TARGET_CPU_RATIO else 'MISS'}"
             print(f"{label + ' ' + name:18}{b:10.1f}{rb:7.2f}x{bytes_target:>10}   "
                   f"{c:10.3f}{rc:7.2f}x{cpu_target:>10}")
+            record("countdown", f"countdown CPU, {label}, {name} text", f"{c:.3f} s/20 s",
+                   f"bare {bare_cpu:.3f} s ({rc:.2f}x)", f"<= {TARGET_CPU_RATIO}x",
+                   rc <= TARGET_CPU_RATIO)
+            if tb:
+                record("countdown", f"countdown bytes, {label}, {name} text", f"{b:,.0f} B/s",
+                       f"bare {bare_bytes:,.0f} B/s ({rb:.2f}x)", f"<= {tb}x", rb <= tb)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ from bench_session import (
     _proc_hwm_mib,
     _stop,
 )
+from results import record
 
 if TYPE_CHECKING:
     from trainer.session.catalog import Catalog
@@ -449,6 +450,9 @@ def report(bare_ms: list[float], builtin: list[Run], big: dict[str, list[Run]],
           f"{builtin[0].first_frame_ms:.0f} ms = {builtin[0].first_frame_ms / bare_med:.2f}x): "
           f"{ratio:.2f}x   target <= {TARGET_BUILTIN_RATIO}x  "
           f"{_mark(ratio <= TARGET_BUILTIN_RATIO)}")
+    record("library", "`trainer` first frame, built-in library", f"{warm:.0f} ms",
+           f"bare {bare_med:.0f} ms ({ratio:.2f}x)", f"<= {TARGET_BUILTIN_RATIO}x",
+           ratio <= TARGET_BUILTIN_RATIO)
     for label, runs in big.items():
         cold, warm_runs = runs[0], runs[1:] or runs
         first = _med([r.first_frame_ms for r in warm_runs])
@@ -465,6 +469,11 @@ def report(bare_ms: list[float], builtin: list[Run], big: dict[str, list[Run]],
                   f"{_mark(first < TARGET_BIG_FIRST_FRAME_S * 1000)}, RSS < "
                   f"{TARGET_BIG_RSS_MIB:.0f} MiB {_mark(rss < TARGET_BIG_RSS_MIB)} (at the first "
                   f"frame); keystrokes: see in process, below")
+            record("library", "first frame, 20,000 exercises, 1,000 routines", f"{first:.0f} ms",
+                   f"bare {bare_med:.0f} ms", f"< {TARGET_BIG_FIRST_FRAME_S} s",
+                   first < TARGET_BIG_FIRST_FRAME_S * 1000)
+            record("library", "RSS at first frame, 20,000 exercises", f"{rss:.1f} MiB", "",
+                   f"< {TARGET_BIG_RSS_MIB:.0f} MiB", rss < TARGET_BIG_RSS_MIB)
 
 
 def report_pilot(pilot: dict[str, dict[str, list[float]]]) -> None:
@@ -482,6 +491,13 @@ def report_pilot(pilot: dict[str, dict[str, list[float]]]) -> None:
           f"{_mark(max(big) < TARGET_KEY_MS)}; lines drawn per key at 100 and 10k rows: "
           f"{_med(pilot['100']['lines']):.0f} and {_med(pilot['10k']['lines']):.0f}, at most "
           f"{max(pilot['100']['lines']):.0f} and {max(pilot['10k']['lines']):.0f}")
+    label = "20,000" if "20k" in pilot else "10,000"
+    record("library", f"filter keystroke to frame, {label} exercises (worst)",
+           f"{max(big):.0f} ms", f"bare filter app {max(pilot['bare']['wall']):.0f} ms",
+           f"< {TARGET_KEY_MS:.0f} ms", max(big) < TARGET_KEY_MS)
+    record("library", "lines drawn per keystroke, 100 vs 10,000 rows (most)",
+           f"{max(pilot['10k']['lines']):.0f}", f"{max(pilot['100']['lines']):.0f} at 100 rows",
+           "no growth", max(pilot['10k']['lines']) <= max(pilot['100']['lines']))
 
 
 if __name__ == "__main__":
