@@ -40,6 +40,7 @@ from pathlib import Path
 
 import pexpect
 import pyte
+from results import record
 
 ROOT = Path(__file__).resolve().parent.parent
 BARE = Path(__file__).resolve().parent / "bare_countdown.py"
@@ -288,6 +289,12 @@ def report(results: dict[str, list[Result]], starts: dict[str, list[float]], bar
     print(_ratio_row("target", [f"<= {t}x" for t in targets] + [f"< {TARGET_RSS_MIB:.0f} MiB"]))
     verdicts = [x <= t for x, t in zip(ratios, targets, strict=True)] + [rss < TARGET_RSS_MIB]
     print(_ratio_row("", ["PASS" if ok else "MISS" for ok in verdicts]))
+    first, bare_first = med(trainer, "first_frame_ms"), med(bare, "first_frame_ms")
+    record("session", "`trainer run` first frame, a prepared routine", f"{first:.0f} ms",
+           f"bare {bare_first:.0f} ms ({ratios[2]:.2f}x)", f"<= {TARGET_FIRST_FRAME_RATIO}x",
+           verdicts[2])
+    record("session", "`trainer run` peak RSS, 80x24", f"{rss:.1f} MiB",
+           f"bare {med(bare, 'rss_mib'):.1f} MiB", f"< {TARGET_RSS_MIB:.0f} MiB", verdicts[3])
     cold = results[trainer][0].first_frame_ms
     print(f"First frame: the trainer's median is of its runs after the first, which start from "
           f"the routine the first prepared (trainer/session/prepared.py). The first run, with an "
