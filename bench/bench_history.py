@@ -276,6 +276,16 @@ def generate(db: Path, size: int, env: dict[str, str], root: Path) -> dict[str, 
     return info
 
 
+def export_json(env: dict[str, str], tree: Path, out: Path, size: int) -> Result:
+    """`trainer history --json --limit 0` from `tree` into `out`, checked to hold every session."""
+    r = launch([sys.executable, "-m", "trainer", "history", "--json", "--limit", "0"], env, tree,
+               out)
+    if json_sessions(out) != size:
+        raise RunFailed(f"history --json from {tree} wrote {json_sessions(out)} sessions, "
+                        f"not {size}")
+    return r
+
+
 def measure(size: int, rounds: int, root: Path, tmp: Path, before: Path | None) -> Figures:
     """Generate a history of `size` sessions and run every measurement `rounds` times."""
     home, empty = tmp / f"h{size}", tmp / f"empty{size}"
@@ -283,12 +293,12 @@ def measure(size: int, rounds: int, root: Path, tmp: Path, before: Path | None) 
     db = home / "data" / FILENAME
     started = time.perf_counter()
     info = generate(db, size, env, root)
-    env_before = environment(tmp / f"before{size}", before) if before else {}
-    if before:
-        generate(tmp / f"before{size}" / "data" / FILENAME, size, env_before, before)
     print(f"\n{size:,} sessions of {info['routine']}: {info['phases']:,} phase rows, "
           f"{info['checkins']:,} check-ins; {db.stat().st_size / 1e6:.1f} MB, generated in "
           f"{time.perf_counter() - started:.1f} s", flush=True)
+    env_before = environment(tmp / f"before{size}", before) if before else {}
+    if before:
+        generate(tmp / f"before{size}" / "data" / FILENAME, size, env_before, before)
     py = [sys.executable]
     trainer = [*py, "-m", "trainer"]
     runs: dict[str, list[float]] = {}
@@ -308,16 +318,11 @@ def measure(size: int, rounds: int, root: Path, tmp: Path, before: Path | None) 
         got = json.loads(launch([*py, "-c", SCREEN], env, root, out).out)
         note("opened_changed", got["opened"])
         note("screen_changed", got["screen"])
-        r = launch([*trainer, "history", "--json", "--limit", "0"], env, root, out)
-        if json_sessions(out) != size:
-            raise RunFailed(f"history --json wrote {json_sessions(out)} sessions, not {size}")
+        r = export_json(env, root, out, size)
         note("json", r.wall_s)
         rss.append(r.rss_mib)
         if before:
-            r = launch([*trainer, "history", "--json", "--limit", "0"], env_before, before, out)
-            if json_sessions(out) != size:
-                raise RunFailed(f"the tree before wrote {json_sessions(out)} sessions, not {size}")
-            note("json_before", r.wall_s)
+            note("json_before", export_json(env_before, before, out, size).wall_s)
         note("bare", launch([*py, "-c", BARE_JSON, str(db)], env, root, out).wall_s)
         r = launch([*trainer, "history", "--csv", "--limit", "0"], env, root, out)
         with out.open(encoding="utf-8", newline="") as f:
@@ -402,7 +407,7 @@ def report(all_figures: list[Figures], before: dict[int, Figures]) -> None:
             if name == "json_s" and then:
                 line += f"  >= {JSON_SPEEDUP:g}x faster {mark(then / now >= JSON_SPEEDUP)}"
             print(line)
-    record_largest(all_figures[-1])
+    record_largest(max(all_figures, key=lambda f: f.sessions))
 
 
 def _before(f: Figures, before: dict[int, Figures], name: str) -> float:

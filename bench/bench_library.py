@@ -485,14 +485,14 @@ def report_pilot(pilot: dict[str, dict[str, list[float]]]) -> None:
         name = "bare filter app" if label == "bare" else f"trainer, {label} exercises"
         cells = [f"{_med(run[k]):.1f} / {max(run[k]):.0f}" for k in ("wall", "cpu", "lines")]
         print(f"{name:24}" + "".join(f"{c:>16}" for c in cells))
-    big = pilot.get("20k", pilot["10k"])["wall"]
+    largest = "20k" if "20k" in pilot else "10k"
+    big = pilot[largest]["wall"]
     print(f"target: each keystroke redrawn in < {TARGET_KEY_MS:.0f} ms at the largest: median "
           f"{_med(big):.0f} ms {_mark(_med(big) < TARGET_KEY_MS)}, worst {max(big):.0f} ms "
           f"{_mark(max(big) < TARGET_KEY_MS)}; lines drawn per key at 100 and 10k rows: "
           f"{_med(pilot['100']['lines']):.0f} and {_med(pilot['10k']['lines']):.0f}, at most "
           f"{max(pilot['100']['lines']):.0f} and {max(pilot['10k']['lines']):.0f}")
-    label = "20,000" if "20k" in pilot else "10,000"
-    record("library", f"filter keystroke to frame, {label} exercises (worst)",
+    record("library", f"filter keystroke to frame, {largest} exercises (worst)",
            f"{max(big):.0f} ms", f"bare filter app {max(pilot['bare']['wall']):.0f} ms",
            f"< {TARGET_KEY_MS:.0f} ms", max(big) < TARGET_KEY_MS)
     record("library", "lines drawn per keystroke, 100 vs 10,000 rows (most)",
