@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import FakeClock
 from pilot_helpers import load_fixture_library, make_app
+from textual import events
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.widgets import Button, Input, Static, TabbedContent
@@ -71,6 +72,22 @@ async def test_escape_from_the_list_clears_a_filter_left_by_enter(clock: FakeClo
         await pilot.pause()
         assert screen.query_one("#filter", Input).value == ""
         assert routines.has_focus and routines.row_count == 2
+
+
+@pytest.mark.parametrize("typed", ["/other", "/quit"])
+async def test_letters_sent_with_the_slash_land_in_the_filter(clock: FakeClock,
+                                                               typed: str) -> None:
+    # Over a slow link "/" and the letters after it arrive in one read: all queued before "/"
+    # is handled. They belong in the box ("q" must not quit the app).
+    async with make_app(load_fixture_library(), clock).run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = library_screen(pilot.app)
+        for char in typed:
+            pilot.app.post_message(events.Key("slash" if char == "/" else char, char))
+        await pilot.pause()
+        box = screen.query_one("#filter", Input)
+        assert box.has_focus and box.value == typed[1:]
+        assert pilot.app.screen is screen and pilot.app.is_running
 
 
 async def test_tab_titles_count_what_the_filter_lets_through(clock: FakeClock) -> None:

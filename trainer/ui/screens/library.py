@@ -390,11 +390,18 @@ class LibraryScreen(Screen[None]):
         self.set_focus(self.query_one("#filter", Input))
 
     def on_key(self, event: Key) -> None:
-        """Letters that reach the screen while the filter box has focus belong in the box."""
+        """"/" focuses the filter box; letters that reach the screen after it belong in the box."""
         # They were sent on to the list before "/" moved the focus (keys that arrive together
         # over a slow link): without this, the "q" of "/quick" would quit the app.
         box = self.query_one("#filter", Input)
-        if box.has_focus and event.is_printable and event.character:
+        focused = self.focused is box  # at once (has_focus waits for the Focus event)
+        if event.key == "slash" and not focused:
+            # Here, not only by the binding: bindings run once the key reaches the app, after
+            # the letters queued behind it have passed this screen.
+            event.stop()
+            event.prevent_default()
+            self.action_filter()
+        elif focused and event.is_printable and event.character:
             event.stop()
             event.prevent_default()
             box.insert_text_at_cursor(event.character)
