@@ -48,5 +48,11 @@ def json_safe(text: str) -> str:
     """JSON text with each unsafe character as a \\u escape: the same data, safe to show."""
     # json.dumps already escapes C0; with ensure_ascii=False it leaves C1, bidi and the like raw.
     # Every unsafe character is in the Basic Multilingual Plane: one \\u escape each.
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    # A search first: most text has none, and finding that is quicker than substituting nothing.
+    return _UNSAFE.sub(_escaped, text) if _UNSAFE.search(text) else text
+
+
+def _escaped(match: re.Match[str]) -> str:
+    """One unsafe character as a JSON \\u escape."""
+    return f"\\u{ord(match.group()):04x}"
 
