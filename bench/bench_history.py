@@ -102,6 +102,8 @@ print(json.dumps({"routine": timeline.routine_id, "phases": counts["phases"],
 # it), then `h` on the library screen until the history screen is drawn. Prints seconds.
 SCREEN = """\
 import asyncio, json, sys, time
+from trainer.gc_pause import pause_collector
+pause_collector()  # as `trainer` starts (trainer.startup): the first frame freezes what is built
 from trainer.config import Config
 from trainer.ui.app import TrainerApp
 from trainer.ui.screens.history import HistoryScreen

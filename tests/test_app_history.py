@@ -21,7 +21,7 @@ from pilot_helpers import (
     session_screen,
     tick,
 )
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import Button, Static
 
 from trainer.audio.players import RecordingPlayer
 from trainer.history.records import SessionRecord
@@ -31,6 +31,7 @@ from trainer.ui.screens.confirm import ResumeOfferScreen
 from trainer.ui.screens.history import HistoryScreen
 from trainer.ui.screens.library import LibraryScreen
 from trainer.ui.screens.summary import SummaryScreen
+from trainer.ui.widgets.row_list import RowList
 
 # The tiny routine's phases before its done phase: (kind, exercise, seconds run by run_tiny).
 TINY_RUN = [("get_ready", None, 3.0), ("hold", "reach", 5.0), ("switch", "reach", 2.0),
@@ -278,7 +279,7 @@ async def test_history_screen_shows_streak_and_sessions(
         streak = text(screen.query_one("#streak", Static))
         assert "Streak 1 day (best 1)" in streak
         assert "this week 0 min in 1 session" in streak  # 28 s rounds to 0 minutes
-        table = screen.query_one("#sessions", DataTable)
+        table = screen.query_one("#sessions", RowList)
         assert table.row_count == 1
         row = [str(cell) for cell in table.get_row_at(0)]
         assert row[1:4] == ["Tiny routine", "completed", "0:28"]

@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import FakeClock
 from pilot_helpers import load_fixture_library, make_app
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from trainer.history.store import History
 from trainer.ui.screens.history import HistoryScreen
+from trainer.ui.widgets.row_list import RowList
 
 NOW = datetime.now(UTC)
 
@@ -51,10 +52,10 @@ async def test_charts_fit_and_the_table_shows_every_column(history: None,
             assert widget.region.right <= size[0] and widget.region.bottom <= size[1], chart
         # At 80 columns the check-ins give way; from 100 every picture is there.
         assert shown == ["#week-bars", "#calendar", "#check-ins"][:2 if size[0] < 100 else 3]
-        table = screen.query_one("#sessions", DataTable)
-        assert [str(c.label) for c in table.columns.values()] == [
+        table = screen.query_one("#sessions", RowList)
+        assert [c.label for c in table.columns] == [
             "Date", "Routine", "Status", "Time", "Pain", "Effort", "Note"]
-        assert sum(c.get_render_width(table) for c in table.columns.values()) <= size[0]
+        assert sum(table.column_widths()) <= size[0]
         assert table.region.height >= 6 and table.row_count == 14
         row = [str(cell) for cell in table.get_row_at(0)]
         assert row[2:] == ["completed", "15:00", "0", "4", "note 0"]
@@ -72,7 +73,7 @@ async def test_the_sessions_table_reads_a_page_at_a_time(isolated_dirs: object) 
         await pilot.pause()
         await pilot.press("h")
         await pilot.pause()
-        table = app.screen.query_one("#sessions", DataTable)
+        table = app.screen.query_one("#sessions", RowList)
         assert table.row_count == 200  # the latest page
         table.scroll_end(animate=False)  # the wheel or the bar, to the end: the next page
         await pilot.pause()

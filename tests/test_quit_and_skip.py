@@ -17,7 +17,7 @@ import pytest
 from conftest import FakeClock
 from pilot_helpers import load_fixture_library, make_app, session_screen, tick
 from ptyterm import Terminal, trainer_env
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from trainer.audio.players import NonePlayer, RecordingPlayer
 from trainer.cli.history import history as history_command
@@ -38,6 +38,7 @@ from trainer.ui.screens.confirm import ConfirmScreen, EndSessionScreen
 from trainer.ui.screens.history import HistoryScreen
 from trainer.ui.screens.session import SessionScreen
 from trainer.ui.screens.summary import SummaryScreen
+from trainer.ui.widgets.row_list import RowList
 
 
 @pytest.fixture
@@ -299,7 +300,7 @@ async def test_a_skipped_session_is_shown_as_skipped_and_counts_for_nothing(
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, HistoryScreen)
-        sessions = screen.query_one("#sessions", DataTable)
+        sessions = screen.query_one("#sessions", RowList)
         assert sessions.get_row_at(0)[2] == "skipped"
         shown = "\n".join(str(w.render()) for w in screen.query(Static))
         assert re.search(r"Streak:? 0 days", shown), shown

@@ -137,10 +137,28 @@ class RowList(ScrollView, can_focus=True):
         self.columns, self.items = list(columns), items
         self._keys = None
         self._cells.clear()
-        self._widths = [
-            column.width if column.width is not None else
-            max(len(column.label), max((item.widths[c] for item in items), default=0))
-            for c, column in enumerate(self.columns)]
+        self._widths = [len(column.label) for column in self.columns]
+        self._starts = None
+        self._measure(items)
+        self.cursor_row = 0
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.refresh()
+
+    def extend(self, items: Sequence[Item]) -> None:
+        """More rows after those shown; the cursor and the scroll stay where they are."""
+        first = len(self.items)
+        self.items = [*self.items, *items]
+        self._keys = None
+        if self._measure(self.items[first:], first):
+            self._cells.clear()  # a column widened: the cells drawn before move
+        self.refresh()
+
+    def _measure(self, items: Sequence[Item], first: int = 0) -> bool:
+        """Column widths and row heights with these rows (from row `first`); True if wider."""
+        widths = [column.width if column.width is not None else
+                  max(self._widths[c], max((item.widths[c] for item in items), default=0))
+                  for c, column in enumerate(self.columns)]
+        wider, self._widths = widths != self._widths, widths
         heights: list[int] | None = None
         for c, column in enumerate(self.columns):
             if column.width is None:
@@ -151,14 +169,15 @@ class RowList(ScrollView, can_focus=True):
                     if heights is None:
                         heights = [1] * len(items)
                     heights[i] = max(heights[i], self._lines(item.cells[c], width))
-        self._starts = None if heights is None else [0, *accumulate(heights)]
-        total = len(items) if self._starts is None else self._starts[-1]
+        if heights is not None or self._starts is not None:
+            starts = self._starts if self._starts is not None else list(range(first + 1))
+            base = starts[-1]
+            self._starts = starts + [base + h for h in accumulate(heights or [1] * len(items))]
+        total = len(self.items) if self._starts is None else self._starts[-1]
         size = Size(self._table_width(), total + self.header_height)
         if size != self.virtual_size:  # a new size lays the screen out again
             self.virtual_size = size
-        self.cursor_row = 0
-        self.scroll_to(0, 0, animate=False, immediate=True)
-        self.refresh()
+        return wider
 
     def _lines(self, text: str, width: int) -> int:
         """A wrapped cell's line count, remembered (widths change only with the terminal)."""
@@ -186,6 +205,10 @@ class RowList(ScrollView, can_focus=True):
     def get_row_index(self, key: str) -> int:
         """The position of the row with this key."""
         return self.rows[key]
+
+    def get_row_at(self, index: int) -> list[str]:
+        """The cells of the row at this position."""
+        return list(self.items[index].cells)
 
     def get_row(self, key: str) -> list[str]:
         """The cells of the row with this key."""
