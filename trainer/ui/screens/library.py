@@ -93,7 +93,10 @@ class LibraryScreen(Screen[None]):
         """Filter, problem count, tabs with a table and a detail pane each."""
         with Vertical(classes="body"):
             with Horizontal(id="library-top"):
-                box = Input(placeholder="Filter: name, level, category…  ( / )", id="filter")
+                # No select-all on focus: letters typed with "/" are in the box by then, and
+                # the next letter would replace them.
+                box = Input(placeholder="Filter: name, level, category…  ( / )", id="filter",
+                            select_on_focus=False)
                 box.cursor_blink = False  # a blink redraws twice a second: idle stays idle
                 yield box
                 if self._lists.index.problems:
