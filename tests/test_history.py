@@ -780,6 +780,27 @@ def test_stats_prints_the_figures(store: History, timeline: Timeline,
     assert "Pain: 1 pain check-in so far" in out
 
 
+def test_stats_names_routines_from_the_kept_index_without_loading_the_library(
+        isolated_dirs: dict[str, Path]) -> None:
+    import subprocess
+
+    from trainer.library.sources import default_sources
+    from trainer.session.catalog import CatalogLoader
+
+    library = CatalogLoader().load(default_sources())
+    routine = sorted(library.routines)[0]
+    with History.open() as store:
+        fill(store, library.timeline(routine))
+    code = ("import sys\nfrom trainer.startup import main\nmain()\n"
+            "print('loaded' if 'trainer.library.loader' in sys.modules else 'index')")
+    runs = [subprocess.run([sys.executable, "-c", code, "stats"], check=True, cwd=REPO_ROOT,
+                           capture_output=True, text=True).stdout for _ in range(2)]
+    # The first loads and validates the library and keeps its index; the second reads that.
+    assert [run.splitlines()[-1] for run in runs] == ["loaded", "index"]
+    assert runs[0].splitlines()[:-1] == runs[1].splitlines()[:-1]
+    assert library.routines[routine].name in runs[1]
+
+
 def resume_user_session(lib: Catalog, now: datetime | None = None) -> ResumeTarget:
     """What `trainer resume` would resume from the user's history."""
     with History.open(create=False) as store:

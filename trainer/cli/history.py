@@ -288,20 +288,31 @@ def history_table(records: Sequence[SessionRecord],
 
 
 def stats(library: Catalog | None = None, *, today: date | None = None,
-          store: History | None = None, weeks: int = 8, out: TextIO | None = None) -> int:
-    """`trainer stats`: streak, minutes per week as a chart, routines, pain trend, suggestions."""
-    from trainer.history.queries import overview, week_reminders
-    from trainer.library.sources import default_sources
-    from trainer.session.catalog import CatalogLoader
+          store: History | None = None, weeks: int = 8, out: TextIO | None = None,
+          extra: Sequence[Path] = ()) -> int:
+    """`trainer stats`: streak, minutes per week as a chart, routines, pain trend, suggestions.
 
-    lib = library if library is not None else CatalogLoader().load(default_sources())
+    Without a `library`, the routines' names come from the index `trainer` keeps of an
+    unchanged library (session.library_index), unless a program is followed: loading and
+    validating the library would be most of the command's time.
+    """
+    from trainer.history import program_runs
+    from trainer.history.queries import overview_of, week_reminders
+
+    day = today or date.today()
     opened = open_history(store)
     try:
-        figures = overview(opened, lib, today or date.today(), weeks)
-        reminders = week_reminders(opened, today or date.today())
-        from trainer.cli.program import progress_line
+        program = None
+        if library is None and program_runs.current(opened) is None:
+            names = _routine_names(extra)
+        else:
+            from trainer.cli.program import progress_line
 
-        program = progress_line(lib, opened)
+            lib = library if library is not None else checked_library(extra)
+            names = {rid: r.name for rid, r in lib.routines.items()}
+            program = progress_line(lib, opened)
+        figures = overview_of(opened, names, day, weeks)
+        reminders = week_reminders(opened, day)
     finally:
         if store is None:
             opened.close()
@@ -310,6 +321,42 @@ def stats(library: Catalog | None = None, *, today: date | None = None,
     _emit(stats_text(figures.summary, figures.names, unicode=unicode, empty=figures.empty,
                      reminders=reminders) + (f"\n{program}\n" if program else ""), out)
     return 0
+
+
+def _routine_names(extra: Sequence[Path]) -> dict[str, str]:
+    """Each routine's name by id: from the index of an unchanged library, else loaded (and the
+    index kept for the next time, as `trainer` keeps it)."""
+    from trainer.library.sources import default_sources
+    from trainer.session import library_index
+
+    sources = default_sources(extra)
+    key = library_index.fingerprint(sources)
+    index = library_index.load(key, sources)
+    if index is None:
+        lib = checked_library(extra)
+        library_index.save(key, sources, library_index.build(lib))
+        return {rid: r.name for rid, r in lib.routines.items()}
+    say_problems(index.problems)
+    return {row.id: row.name for row in index.routines}
+
+
+def checked_library(extra: Sequence[Path]) -> Catalog:
+    """The library loaded and validated, its problems counted on stderr."""
+    from trainer.library.sources import default_sources
+    from trainer.session.catalog import CatalogLoader
+
+    lib = CatalogLoader().load(default_sources(extra))
+    say_problems(len(lib.problems))
+    return lib
+
+
+def say_problems(count: int) -> None:
+    """A one-line pointer to the library's problems on stderr (nothing if there are none)."""
+    # Notes (a routine of yours overriding a built-in one) are `trainer validate`'s to say: an
+    # override is meant, and repeating it on every `list` and `show` is noise.
+    if count:
+        print(f"trainer: {count} problem{'s' * (count != 1)} in the library; "
+              "`trainer validate` lists them", file=sys.stderr)
 
 
 def reminders_line(tally: ReminderTally) -> str:

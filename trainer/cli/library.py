@@ -37,14 +37,9 @@ def cmd_export(lib: Catalog, routine_id: str, output: Path, voice: bool, volume:
 
 def load(extra: Sequence[Path]) -> Catalog:
     """The library, with a one-line pointer to its problems on stderr."""
-    # Notes (a routine of yours overriding a built-in one) are `trainer validate`'s to say: an
-    # override is meant, and repeating it on every `list` and `show` is noise.
-    lib = CatalogLoader().load(default_sources(extra))
-    if lib.problems:
-        count = len(lib.problems)
-        print(f"trainer: {count} problem{'s' * (count != 1)} in the library; "
-              "`trainer validate` lists them", file=sys.stderr)
-    return lib
+    from trainer.cli.history import checked_library
+
+    return checked_library(extra)
 
 
 def cmd_list(lib: Catalog, args: argparse.Namespace) -> int:

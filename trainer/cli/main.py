@@ -291,6 +291,10 @@ def _dispatch(args: argparse.Namespace) -> int | AppLaunch:
         if args.command == "new":
             return authoring.cmd_new(args.kind, args.id, args.source, extra)
         return authoring.cmd_edit(args.id, args.kind, extra)
+    if args.command == "stats":
+        from trainer.cli.history import stats
+
+        return stats(extra=extra)
     from trainer.cli import library as lib_cli  # the validator: slow to import
 
     if args.command == "validate":
@@ -309,11 +313,8 @@ def _dispatch(args: argparse.Namespace) -> int | AppLaunch:
         return lib_cli.cmd_list(lib, args)
     if args.command == "show":
         return lib_cli.cmd_show(lib, args)
-    if args.command == "export-audio":
-        return lib_cli.cmd_export(lib, args.routine, args.output, voice, args.volume)
-    from trainer.cli.history import stats
-
-    return stats(lib)
+    # export-audio: the last command argparse lets through
+    return lib_cli.cmd_export(lib, args.routine, args.output, voice, args.volume)
 
 
 def _app(args: argparse.Namespace, extra: list[Path], audio: str | None,

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from trainer.history.records import SessionRecord, ago
 from trainer.history.resume import ResumeCheck, ResumePlan, ResumePoint
 from trainer.history.stats import ReminderTally, Summary, monday_of, reminder_tally, summarize
 from trainer.history.store import History
-from trainer.session.catalog import Catalog as Catalog
+
+if TYPE_CHECKING:  # the validator behind it is slow to import: `trainer stats` needs none
+    from trainer.session.catalog import Catalog
 
 
 @dataclass(frozen=True)
@@ -24,11 +27,17 @@ class Overview:
 
 def overview(store: History, library: Catalog, today: date, weeks: int = 8) -> Overview:
     """What `progress` gives but every session, read with SQL (aggregates.py): any size fast."""
+    return overview_of(store, {rid: r.name for rid, r in library.routines.items()}, today, weeks)
+
+
+def overview_of(store: History, routine_names: Mapping[str, str], today: date,
+                weeks: int = 8) -> Overview:
+    """`overview` given only the library's routine names by id (`trainer stats` from the index)."""
     from trainer.history import aggregates
 
     names = aggregates.names(store)
-    names.update({rid: routine.name for rid, routine in library.routines.items()})
-    return Overview(aggregates.summary(store, today, set(library.routines), weeks), names,
+    names.update(routine_names)
+    return Overview(aggregates.summary(store, today, set(routine_names), weeks), names,
                     aggregates.is_empty(store))
 
 
