@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 from conftest import FakeClock, run_trainer
 from pilot_helpers import make_app
+from textual import events
 from textual.widgets import Input, Static
 
 from trainer.library.loader import read_text
+from trainer.library.routine_draft import RoutineDraft
 from trainer.library.sources import default_sources
 from trainer.paths import builtin_library_dir, user_library_dir
 from trainer.session.catalog import load_catalog
@@ -101,6 +103,27 @@ async def test_a_prescription_built_with_keys_only_is_saved_listed_and_shown(
     shown = run_trainer("show", "pt-daily", cwd=isolated_dirs["config"])
     assert shown.returncode == 0, shown.stderr
     assert "Standing hamstring stretch" in shown.stdout and "Glute bridge" in shown.stdout
+
+
+async def test_a_name_typed_straight_after_n_is_the_name_not_step_keys(clock: FakeClock) -> None:
+    app = app_on_library(clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        await app.push_screen(RoutineEditorScreen(
+            RoutineDraft({"id": "", "name": "", "steps": []}), library.library,
+            source_path=None, user_folder=user_library_dir(), original_id=None))
+        screen = editor(app)
+        # At once, before any key is read: "r" and "i" in a name are the Rest and Intervals
+        # keys on the tree (the form used to be built, and focused, a while after mount).
+        assert isinstance(screen.focused, Input) and screen.focused.id == "f-name"
+        assert app._driver is not None
+        for char in "Morning rise":
+            app._driver.send_message(events.Key(char if char != " " else "space", char))
+        await pilot.pause()
+        assert screen.draft.data["name"] == "Morning rise"
+        assert screen.draft.data["steps"] == []
 
 
 async def test_a_built_in_routine_is_edited_as_a_copy_and_the_original_is_untouched(

@@ -192,7 +192,6 @@ class RoutineEditorScreen(Screen[str | None]):
         self.saved_id: str | None = None
         self._tree_nodes: dict[StepPath, TreeNode[StepPath]] = {}
         self._filling = False  # setting field values from the draft: not an edit
-        self._focus_after_fill = ""  # a field to focus once the form is built
         self._settling = False  # the tree is being rebuilt
 
     # -- layout -------------------------------------------------------------------------------
@@ -207,7 +206,10 @@ class RoutineEditorScreen(Screen[str | None]):
                 tree = StepTree("", data=ROUTINE, id="steps")
                 tree.show_root = True
                 yield tree
-                yield VerticalScroll(id="form")
+                # Built here, not by the refill worker: a new routine's name box has the
+                # focus before the first key is read (keys typed straight after N went to
+                # the tree, and the r of a name added a rest).
+                yield VerticalScroll(*self._form_widgets(), id="form")
         yield TooSmall()
         yield Footer()
 
@@ -216,10 +218,10 @@ class RoutineEditorScreen(Screen[str | None]):
         self.query_one("#editor-note").display = bool(self.copy_note)
         self._checked()
         self._rebuild_tree()
-        self._rebuild_form()
-        self.query_one(Tree).focus()
-        if not self.draft.data.get("name"):
-            self._focus_after_fill = "#f-name"  # a new routine starts at its name
+        self._show_problems()
+        # At once (Widget.focus waits): a new routine starts at its name.
+        start = "#f-name" if not self.draft.data.get("name") else "#steps"
+        self.set_focus(self.query_one(start))
 
     @on(Input.Submitted)
     def _field_done(self) -> None:
@@ -385,6 +387,11 @@ class RoutineEditorScreen(Screen[str | None]):
     async def _refill_form(self) -> None:
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
+        await form.mount_all(self._form_widgets())
+        self._show_problems()
+
+    def _form_widgets(self) -> list[Any]:
+        """The selected node's fields, filled from the draft."""
         target = self._target()
         widgets: list[Any] = [Static("", id="node-problems", classes="problem -none",
                                      markup=False)]
@@ -410,11 +417,7 @@ class RoutineEditorScreen(Screen[str | None]):
                 box.cursor_blink = False  # the editor may stay up a while: idle stays idle
                 widgets.append(box)
             widgets.append(Static("", id=f"p-{fid}", classes="problem -none", markup=False))
-        await form.mount_all(widgets)
-        self._show_problems()
-        if self._focus_after_fill:
-            self.query_one(self._focus_after_fill).focus()
-            self._focus_after_fill = ""
+        return widgets
 
     def _placeholder(self, target: Any, key: str) -> str:
         """What an empty field means: the exercise's own value, or the routine's default."""
