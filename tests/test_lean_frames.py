@@ -79,3 +79,52 @@ async def test_a_session_and_the_library_look_the_same_written_lean() -> None:
             assert twin.cells(0) == twin.cells(1), second
     assert twin.partial > 10
     assert twin.sent[1] < 0.7 * twin.sent[0], twin.sent
+
+
+async def test_partial_updates_rendered_on_the_dirty_rows_only_show_the_same(
+        monkeypatch: Any) -> None:
+    from textual._compositor import Compositor
+
+    from trainer.ui import dirty_rows
+
+    clock = FakeClock()
+    app = make_app(load_fixture_library(), clock)
+    twin = Twin()
+    rendered = {"all": 0, "dirty": 0}
+
+    def counted(which: str, renders: Any) -> Any:
+        def counting(self: Compositor, crop: Any = None) -> Any:
+            for region, clip, strips in renders(self, crop):
+                rendered[which] += len(strips)
+                yield region, clip, strips
+        return counting
+
+    def both(compositor: Compositor) -> Any:
+        # The same dirty regions rendered Textual's way and on the dirty rows only.
+        dirty = set(compositor._dirty_regions)
+        monkeypatch.setattr(Compositor, "_get_renders",
+                            counted("all", dirty_rows._ORIGINAL_RENDERS))
+        textual_way = dirty_rows._ORIGINAL_PARTIAL(compositor)
+        compositor._dirty_regions.update(dirty)
+        monkeypatch.setattr(Compositor, "_get_renders", counted("dirty", dirty_rows._get_renders))
+        lean = dirty_rows.render_partial_update(compositor)
+        if textual_way is not None:
+            for i, update in enumerate((textual_way, lean)):
+                text = lean_frames._ORIGINAL(update, app.console).replace("\n", "\r\n")
+                twin.streams[i].feed(text.encode())
+        return lean
+
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.refresh()
+        await pilot.pause()  # the library's first frame: the app installs dirty_rows after it
+        monkeypatch.setattr(Compositor, "render_partial_update", both)
+        for key in ("down", "t", "t", "enter"):
+            await pilot.press(key)
+            await pilot.pause()
+        await tick(pilot, clock)
+        rendered.update(all=0, dirty=0)  # from here on, a steady countdown
+        for second in range(14):
+            await tick(pilot, clock)
+            assert twin.cells(0) == twin.cells(1), second
+    assert any(cell[0].strip() for row in twin.cells(1) for cell in row)  # the clock, at least
+    assert rendered["dirty"] < 0.5 * rendered["all"], rendered

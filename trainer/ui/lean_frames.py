@@ -102,3 +102,6 @@ def install() -> None:
     if textual.__version__.split(".")[0] != "8":
         return
     ChopsUpdate.render_segments = render_segments  # type: ignore[assignment,method-assign]
+    from trainer.ui import dirty_rows
+
+    dirty_rows.install()  # rendered on the changed rows only, then written lean
