@@ -45,3 +45,28 @@ def test_a_tick_repaints_only_runs_of_changed_cells() -> None:
     seven, six = glyph_rows("7", 4), glyph_rows("6", 4)
     changed = sum(x2 - x1 for a, b in zip(seven, six, strict=True) for x1, x2 in changed_runs(a, b))
     assert changed < sum(len(row) for row in six) / 2
+
+
+async def test_the_digits_take_the_colour_of_a_new_phase() -> None:
+    from textual.app import App, ComposeResult
+
+    from trainer.ui.widgets.big_clock import BigClock, Glyph
+
+    class Clock(App[None]):
+        CSS = "BigClock { color: #00ff00; } BigClock.-rest { color: #0000ff; }"
+
+        def compose(self) -> ComposeResult:
+            yield BigClock("0:42")
+
+    def colours(app: Clock) -> set[str]:
+        glyph = app.query(Glyph).first()
+        return {str(seg.style.color.triplet.hex) for seg in glyph.render_line(0)
+                if seg.text.strip() and seg.style and seg.style.color}
+
+    app = Clock()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert colours(app) == {"#00ff00"}
+        app.query_one(BigClock).add_class("-rest")  # the phase changes: the glyph's kept style goes
+        await pilot.pause()
+        assert colours(app) == {"#0000ff"}
