@@ -5,8 +5,9 @@ textual/_compositor.py) over the box around all the dirty regions, and asks ever
 overlaps that box for all of its lines (`Compositor._get_renders`), although only the dirty rows
 are written. A session's countdown changes a few rows of one digit and the "left" line at the
 bottom: the box spans most of the screen, so the screen, its containers and the text widgets
-all rendered every one of their rows once a second (two thirds of a steady session's CPU, py-spy
-at 80x24), and more at 200x60.
+all rendered every one of their rows once a second (about two thirds of the main thread's busy
+samples in a steady session, py-spy at 80x24). Rendering only the dirty rows cuts the rows
+rendered about threefold; the process's CPU moved less than this machine's noise (bench/README.md).
 
 Here each widget renders only the bands of dirty rows it covers (runs of rows, with short gaps
 closed up: a call per widget costs more than a row). The chops that result are the same on
@@ -32,7 +33,7 @@ _bands: list[tuple[int, int]] | None = None  # set while a partial update render
 
 def bands(regions: Iterable[Region], gap: int = GAP) -> list[tuple[int, int]]:
     """The dirty rows as (first, end) runs, runs `gap` rows apart or closer joined."""
-    rows = sorted({y for region in regions for y in range(region.y, region.bottom)})
+    rows = sorted({y for region in regions for y in region.line_range})
     runs: list[tuple[int, int]] = []
     for y in rows:
         if runs and y - runs[-1][1] <= gap:
