@@ -216,13 +216,13 @@ async def test_the_bell_notice_waits_for_the_first_run_note(
     notices = Notices()
     app = make_app(library, clock, audio="local", config=Config())
     async with app.run_test(message_hook=notices) as pilot:
-        await player_chosen(pilot)
         await pilot.pause()
         assert isinstance(app.screen, SafetyScreen)
         assert notices.about_audio() == []  # not over the note's corner
         await pilot.press("enter")
         await pilot.pause()
         assert not isinstance(app.screen, SafetyScreen)
+        await player_chosen(pilot)  # after the first frame behind the note
     assert len(notices.about_audio()) == 1 and "no local player" in notices.about_audio()[0]
 
 
@@ -319,3 +319,26 @@ async def test_corrupt_cue_files_fall_back_to_the_built_in_cues_with_a_notice(
     assert heard == [name for _, name in TINY_CUES]  # every cue still sounds, the built-in one
     said = [m for m in notices.messages if "bad-" in m]
     assert len(said) == 3 and all("cannot use" in m for m in said), notices.messages
+
+
+async def test_a_session_started_from_the_command_line_is_drawn_before_the_player_is_sought(
+        library: Catalog, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Finding a player imports pydub on a thread, holding the GIL against the first frame:
+    # `trainer run` puts the countdown up first, then looks (and rings the bell meanwhile).
+    from trainer.ui.app import TrainerApp
+    from trainer.ui.widgets.big_clock import Glyph
+
+    drawn: list[int] = []
+    render_line = Glyph.render_line
+    monkeypatch.setattr(Glyph, "render_line",
+                        lambda self, y: (drawn.append(y), render_line(self, y))[1])
+    sought: list[int] = []
+    choose = TrainerApp._choose_player
+    monkeypatch.setattr(TrainerApp, "_choose_player",
+                        lambda self: (sought.append(len(drawn)), choose(self))[1])
+    app = make_app(library, clock, routine_id="tiny", player=None, audio="bell")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await player_chosen(pilot)
+        assert isinstance(app.player, BellPlayer)
+    assert len(sought) == 1 and sought[0] > 0  # once, with the clock already drawn

@@ -111,11 +111,8 @@ class TrainerApp(App[None]):
         self._held_notices: list[str] = []  # said once the first-run note is acknowledged
         # The routine of a session left mid-way (and resumable), for a line after the app.
         self.left_session: str | None = None
-        # The library is the first screen (`trainer`, the first-run note read): what its first
-        # frame need not wait for comes after it (_after_library_frame).
-        self._library_first = (routine_id is None and resume is None
-                               and self.config.acknowledged_safety)
-        self._library_drawn = False  # _after_library_frame is scheduled
+        # What the first frame of the library or a session need not wait for comes after it.
+        self._first_drawn = False  # first_frame_drawn has run
 
     @property
     def history(self) -> History:
@@ -235,11 +232,8 @@ class TrainerApp(App[None]):
         restored, in place of Textual's report (ui.crash_log).
         """
         from trainer.ui.crash_log import CrashGuard
-        from trainer.ui.lean_frames import install
         from trainer.ui.terminal_guard import guarded
 
-        if not self._library_first:
-            install()  # partial updates: only the dirty cells, each colour once (issue 18)
         self.driver_class = guarded(self.driver_class)
         with CrashGuard() as guard:
             try:
@@ -293,8 +287,6 @@ class TrainerApp(App[None]):
                 # Not available on every platform.
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.add_signal_handler(signum, self._hang_up)
-        if self.player is None and not self._library_first:
-            self._choose_player()
         self.reloaded = asyncio.Event()  # set at each live reload (tests wait on it)
         self.watch_stop = asyncio.Event()  # set as the app ends: the file watcher stops
         self._start()
@@ -419,16 +411,20 @@ class TrainerApp(App[None]):
             index = getattr(self._library, "index", None) if callable(self._library) else None
             await self.push_screen(LibraryScreen(self.library if index is None else None,
                                                  index=index, load=self.library_loaded))
-            if self._library_first and not self._library_drawn:
-                self._library_drawn = True
-                self.screen.call_after_refresh(self._after_library_frame)
+            if not self._first_drawn:
+                self.screen.call_after_refresh(self.first_frame_drawn)
 
-    def _after_library_frame(self) -> None:
-        """What the library's first frame need not wait for: lean partial updates, the player."""
+    def first_frame_drawn(self) -> None:
+        """Once, after the first frame of the library or a session: lean partial updates
+        (issue 18: only the dirty cells, each colour once) and the player."""
+        if self._first_drawn:
+            return
+        self._first_drawn = True
         from trainer.ui.lean_frames import install
 
-        # Its version check reads Textual's metadata (importlib.metadata: ~7 ms); and the
-        # player's module imports pydub (~10 ms on its thread, holding the GIL against the frame).
+        # Its version check reads Textual's metadata (importlib.metadata and email: ~15 ms);
+        # the player's module imports pydub (on its thread, holding the GIL against the frame).
+        # Until a player is chosen the session rings the bell at phase changes.
         install()
         if self.player is None:
             self._choose_player()

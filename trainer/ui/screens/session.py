@@ -169,6 +169,7 @@ class SessionScreen(Screen[SessionResult]):
     def _first_frame_drawn(self) -> None:
         """What waits until the countdown is on screen: flashes, the record, the collector."""
         self._drawn = True
+        self.trainer.first_frame_drawn()  # the player and lean frames, if nothing has yet
         # The session's clock already runs, so the record starts at the same instant; opening
         # the history (sqlite3 and its module) just does not delay the first frame.
         self._start_record()
