@@ -184,3 +184,54 @@ def test_an_impossible_in_band_size_is_dropped_and_the_mouse_keeps_its_scale() -
     # Upstream divides by the last size it was given: 0 would raise in the input thread.
     [click] = parser.feed("\x1b[<0;101;61M")  # pixel 100, 60: cell 10, 3
     assert isinstance(click, events.MouseDown) and (click.x, click.y) == (10, 3)
+
+
+def wakeups(pid: int) -> int:
+    """Times any thread of process `pid` has gone to sleep and woken since it started."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):  # a thread that ended meanwhile
+            for line in (task / "status").read_text().splitlines():
+                if line.startswith("voluntary_ctxt_switches:"):
+                    total += int(line.split()[1])
+    return total
+
+
+def settle(term: Terminal, quiet: float = 0.5, timeout: float = 10.0) -> None:
+    """Read until the app has written nothing for `quiet` seconds (done opening a screen)."""
+    deadline = time.monotonic() + timeout
+    last = (len(term.raw), time.monotonic())
+    while time.monotonic() - last[1] < quiet:
+        assert time.monotonic() < deadline, "the app never went quiet"
+        term._read()
+        if len(term.raw) != last[0]:
+            last = (len(term.raw), time.monotonic())
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts wakeups in /proc")
+def test_an_idle_app_sleeps_until_a_key_and_a_lone_escape_still_arrives(tmp_path: Path) -> None:
+    # Textual's input thread wakes ten times a second to see whether the app is ending; the
+    # guarded one sleeps until a key comes, a lone Escape is due, or input is stopped.
+    env = trainer_env(tmp_path)
+    (tmp_path / "config" / "config.yaml").write_text("acknowledged_safety: true\nwatch: false\n")
+    term = Terminal([sys.executable, "-m", "trainer", "--audio", "none", "--library",
+                     str(LIBRARY)], env)
+    try:
+        term.wait_for("h History")
+        term.child.send("h")
+        term.wait_for("No sessions yet")
+        settle(term)
+        before = wakeups(term.child.pid)
+        time.sleep(IDLE_SECONDS)  # real time: waking up over time is the thing measured
+        woken = wakeups(term.child.pid) - before
+        term.child.send("\x1b")  # a lone Escape: a key only once no sequence follows it
+        term.wait_gone("No sessions yet", timeout=5)
+        term.child.send("\x11")
+        status = term.wait_exit()
+    finally:
+        term.close()
+    assert woken <= 3, f"woken {woken} times in {IDLE_SECONDS} s of nothing"  # Textual's own: 20
+    assert status == 0
+
+
+IDLE_SECONDS = 2.0

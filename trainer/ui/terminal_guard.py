@@ -23,6 +23,11 @@ forever in `WriterThread.stop`, leaving a process behind on the server. Here SIG
 only what SIGTSTP stopped, and writes to a terminal that is gone are dropped, so no writer
 thread dies and the exit cannot block.
 
+Upstream's input thread also wakes every 0.1 s to see whether input has been stopped (10
+wakeups a second, ~1.7 ms of CPU, on a screen where nothing happens). Here it sleeps until a
+key comes, the parser's wait for the rest of a sequence runs out (a lone Escape), or the exit
+event is set, which writes to a pipe the thread also waits on (WakingEvent).
+
 Upstream, errors="replace" on that decoder, `(ValueError, OverflowError)` caught around the
 int()/chr() calls in _parse_extended_key (the sequence then ignored), a bound on in-band resize
 sizes, a non-zero status from `_run_input_thread`'s panic, SIGCONT resuming only after SIGTSTP
@@ -36,12 +41,14 @@ import contextlib
 import os
 import selectors
 import sys
+import threading
 from codecs import getincrementaldecoder
 from collections.abc import Callable, Generator, Iterable
 from typing import Any
 
 from textual import events
 from textual._parser import ParseError, Peek1, Read1
+from textual._time import get_time
 from textual._xterm_parser import XTermParser
 from textual.driver import Driver
 from textual.keys import Keys
@@ -52,6 +59,7 @@ from textual.message import Message
 MAX_COLUMNS = 4000
 MAX_ROWS = 1000
 READ_SIZE = 4096  # as upstream
+POLL = 0.1  # upstream's wait, in seconds, where no better one is known
 Ready = list[tuple[selectors.SelectorKey, int]]
 
 
@@ -109,6 +117,7 @@ if sys.platform != "win32":  # Textual reads a Windows console another way
             super().__init__(*args, **kwargs)
             self._stopped = False  # by SIGTSTP (Ctrl+Z), so a SIGCONT should bring it back
             self._file = DroppingOutput(self._file)  # type: ignore[assignment]
+            self.exit_event = WakingEvent()
 
         def _sigtstp_application(self, *args: Any) -> None:
             self._stopped = self._auto_restart
@@ -121,17 +130,29 @@ if sys.platform != "win32":  # Textual reads a Windows console another way
                 super()._sigcont_application(*args)
 
         def run_input_thread(self) -> None:
-            """Upstream's loop (Textual 8.2), with a forgiving decoder and the guarded parser."""
+            """Upstream's loop (Textual 8.2), with a forgiving decoder and the guarded parser,
+            asleep until a key comes, a lone Escape is due, or the input is stopped."""
             selector = selectors.SelectSelector()
             selector.register(self.fileno, selectors.EVENT_READ)
+            exit_event = self.exit_event
+            waking = exit_event if isinstance(exit_event, WakingEvent) else None
+            wake = waking.open() if waking is not None else None
+            if wake is not None:
+                selector.register(wake, selectors.EVENT_READ)
             parser = GuardedParser(self._debug)
             decode = getincrementaldecoder("utf-8")(errors="replace").decode
 
             def process(ready: Ready, final: bool = False) -> None:
-                for number, (_key, mask) in enumerate(ready, 1):
+                keys = [(key, mask) for key, mask in ready if key.fd == self.fileno]
+                for number, (_key, mask) in enumerate(keys, 1):
                     if mask & selectors.EVENT_READ:
-                        last = final and number == len(ready)
-                        text = decode(os.read(self.fileno, READ_SIZE), final=last)
+                        last = final and number == len(keys)
+                        data = os.read(self.fileno, READ_SIZE)
+                        if not data and wake is not None and not final:
+                            # The end of the input (a closed pty): readable for ever after,
+                            # so no longer watched; the exit event still ends the thread.
+                            selector.unregister(self.fileno)
+                        text = decode(data, final=last)
                         if not text:  # half a character so far, or a pipe's end
                             break
                         for message in parser.feed(text):
@@ -140,12 +161,17 @@ if sys.platform != "win32":  # Textual reads a Windows console another way
                     self.process_message(message)
 
             try:
-                while not self.exit_event.is_set():
-                    process(selector.select(0.1))
-                selector.unregister(self.fileno)
-                process(selector.select(0.1), final=True)
+                while not exit_event.is_set():
+                    process(selector.select(_wait(parser) if wake is not None else POLL))
+                if self.fileno in selector.get_map():
+                    selector.unregister(self.fileno)
+                if wake is not None:
+                    selector.unregister(wake)
+                process(selector.select(POLL), final=True)
             finally:
                 selector.close()
+                if waking is not None and wake is not None:
+                    waking.close(wake)
                 with contextlib.suppress(EOFError, ParseError):
                     for _message in parser.feed(""):
                         pass
@@ -156,6 +182,48 @@ if sys.platform != "win32":  # Textual reads a Windows console another way
                 self.run_input_thread()
             except Exception as error:
                 self._app.call_later(_raise, error)
+
+
+class WakingEvent(threading.Event):
+    """The input thread's exit event: setting it also wakes the thread from its wait."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()  # the write end is never used once closed (nor reused)
+        self._wake: int | None = None
+
+    def open(self) -> int:
+        """A new pipe for a thread to wait on; returns its read end."""
+        read, write = os.pipe()
+        with self._lock:
+            self._wake = write
+        return read
+
+    def close(self, read: int) -> None:
+        """The thread is done with its pipe."""
+        with self._lock:
+            write, self._wake = self._wake, None
+        os.close(read)
+        if write is not None:
+            os.close(write)
+
+    def set(self) -> None:
+        """Set, and wake the waiting thread."""
+        super().set()
+        with self._lock:
+            if self._wake is not None:
+                with contextlib.suppress(OSError):
+                    os.write(self._wake, b"x")
+
+
+def _wait(parser: XTermParser) -> float | None:
+    """How long the input thread may sleep: until a pending lone Escape is due, or for ever."""
+    # Textual's Parser keeps when its wait for the rest of a key sequence times out (a lone
+    # Escape is then a key); a parser without it is polled as upstream polls.
+    due = getattr(parser, "_timeout_time", POLL)
+    if not isinstance(due, float):
+        return None if due is None else POLL
+    return max(0.0, due - get_time())
 
 
 class DroppingOutput:
