@@ -112,25 +112,39 @@ async def test_a_burst_of_saves_is_one_reload(clock: FakeClock) -> None:
         assert count == 1
 
 
-async def test_a_session_in_progress_keeps_its_timeline(clock: FakeClock) -> None:
+async def test_what_is_saved_during_a_session_is_read_once_it_ends(clock: FakeClock) -> None:
+    # The session keeps its timeline whatever is saved, so nothing is watched while it runs
+    # (the watcher's thread would wake four times a second); its end reads what changed.
     folder = user_library_dir()
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "mine.yaml").write_text(ROUTINE)
     app = watching_app(clock, routine_id="saved-from-outside")
     async with app.run_test() as pilot:
-        await pilot.pause()
-        await started(app, pilot)
+        await pilot.pause(0.3)
         session = app.screen
         assert isinstance(session, SessionScreen)
+        assert not any(w.group == "watch" and w.is_running for w in app.workers)
         timeline = session.timeline
-        saved_at = time.monotonic()
         (folder / "mine.yaml").write_text(ROUTINE.replace("standing-hamstring-stretch",
                                                           "knee-to-chest"))
-        await reloaded(app, saved_at)
+        app.config.path.parent.mkdir(parents=True, exist_ok=True)
+        app.config.path.write_text("acknowledged_safety: true\ntheme: nord\n")
         await tick(pilot, clock, 1.0)
         assert app.screen is session and session.timeline is timeline
         assert session.view is not None and "hamstring" in session.view.title.lower()
+        assert "knee-to-chest" not in str(app.library.routines["saved-from-outside"].steps)
+        ended_at = time.monotonic()
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("y")  # stop: the summary
+        await reloaded(app, ended_at)
         assert "knee-to-chest" in str(app.library.routines["saved-from-outside"].steps)
+        for _ in range(100):  # config.yaml is read just after the library
+            if app.theme == "nord":
+                break
+            await pilot.pause(0.02)
+        assert app.theme == "nord"
+        assert any(w.group == "watch" and w.is_running for w in app.workers)
 
 
 async def test_config_yaml_saved_changes_the_theme_and_watch_false_stops(

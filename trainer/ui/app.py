@@ -113,6 +113,7 @@ class TrainerApp(App[None]):
         self.left_session: str | None = None
         # What the first frame of the library or a session need not wait for comes after it.
         self._first_drawn = False  # first_frame_drawn has run
+        self._in_session = False  # the file watcher is paused meanwhile
 
     @property
     def history(self) -> History:
@@ -290,26 +291,40 @@ class TrainerApp(App[None]):
         self.reloaded = asyncio.Event()  # set at each live reload (tests wait on it)
         self.watch_stop = asyncio.Event()  # set as the app ends: the file watcher stops
         self._start()
-        if self.config.watch and self.sources:
-            # After the first frame: watchfiles and its thread are not needed to draw it. Only
-            # with the sources known: a library handed over alone is not read again.
-            self.call_after_refresh(self.watch_files)
+        # After the first frame: watchfiles and its thread are not needed to draw it.
+        self.call_after_refresh(self.watch_files)
 
     def on_unmount(self) -> None:
         """Stop watching files."""
         self.watch_stop.set()
 
-    def watch_files(self) -> None:
-        """Reload the library and config.yaml when they are saved (ui.live_reload)."""
+    def watch_files(self, config_too: bool = False) -> None:
+        """Reload the library and config.yaml when they are saved (ui.live_reload), unless
+        watch is off, the sources are unknown (a library handed over alone is not read again)
+        or a session runs. config_too: read config.yaml at once as well."""
+        if not (self.config.watch and self.sources) or self._in_session:
+            return
         from trainer.ui import live_reload
 
         # The coroutine is made when the worker starts: one made now would never be awaited
         # (and be complained about on the shell's screen) if the app ended first.
         async def watch() -> None:  # Textual's stubs want Coroutine[None, None, ...]
             await self.library_loaded()  # the watcher reloads with the loader that loaded it
-            await live_reload.watch(self)
+            await live_reload.watch(self, config_too)
 
+        self.watch_stop = asyncio.Event()
         self.run_worker(watch, group="watch", exclusive=True)  # type: ignore[arg-type]
+
+    def _pause_watching(self) -> None:
+        """No watching while a session runs: it keeps its timeline whatever is saved, and the
+        watcher's thread takes the GIL four times a second (live_reload.STEP_MS)."""
+        self._in_session = True
+        self.watch_stop.set()
+
+    def _resume_watching(self) -> None:
+        """Watch again, first reading whatever was saved during the session."""
+        self._in_session = False
+        self.watch_files(config_too=True)
 
     def _hang_up(self) -> None:
         """SIGHUP (the SSH connection dropped) or SIGTERM: save and go."""
@@ -389,8 +404,10 @@ class TrainerApp(App[None]):
         while True:
             routine = self.prepare(routine_id)
             no_resume = ONE_OFF if self.one_off and routine is self.prepared else None
+            self._pause_watching()
             result = await self.push_screen_wait(
                 SessionScreen(routine, resume, no_resume=no_resume))
+            self._resume_watching()  # not on the way out: a quit cancels this worker first
             resume = None
             from trainer.ui.screens.summary import SummaryScreen  # not needed for the first frame
 

@@ -51,8 +51,9 @@ def _within(path: Path, folder: Path) -> bool:
     return True
 
 
-async def watch(app: TrainerApp) -> None:
-    """Reload what changed, batch by batch, until the app ends (the worker is cancelled)."""
+async def watch(app: TrainerApp, config_too: bool = False) -> None:
+    """Reload what changed, batch by batch, until app.watch_stop is set (config_too: read
+    config.yaml once as well, for saves made while nothing watched)."""
     from watchfiles import awatch
 
     from trainer.config import load_config
@@ -77,10 +78,12 @@ async def watch(app: TrainerApp) -> None:
         # the watches are in place (unchanged files are only stat()ed, from the loader's cache).
         await asyncio.sleep(CATCH_UP_SECONDS)
         await reload()
+        if config_too:
+            app.config_reloaded(await asyncio.to_thread(load_config))
 
     catching_up = asyncio.create_task(catch_up())
-    # Set when the app ends: the watching thread then returns within STEP_MS (a cancelled
-    # worker alone would wait for the thread's own timeout).
+    # Set when the app ends or a session starts: the watching thread then returns within
+    # STEP_MS (a cancelled worker alone would wait for the thread's own timeout).
     async for changes in awatch(*folders, watch_filter=lambda _c, path: is_library_change(path),
                                 step=STEP_MS, debounce=DEBOUNCE_MS, stop_event=app.watch_stop,
                                 rust_timeout=RUST_TIMEOUT_MS, ignore_permission_denied=True):
