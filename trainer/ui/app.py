@@ -289,7 +289,7 @@ class TrainerApp(App[None]):
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.add_signal_handler(signum, self._hang_up)
         self.reloaded = asyncio.Event()  # set at each live reload (tests wait on it)
-        self.watch_stop = asyncio.Event()  # set as the app ends: the file watcher stops
+        self.watch_stop = asyncio.Event()  # set as the app ends (or a session starts)
         self._start()
         # After the first frame: watchfiles and its thread are not needed to draw it.
         self.call_after_refresh(self.watch_files)
