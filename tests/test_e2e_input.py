@@ -21,7 +21,7 @@ import pytest
 from ptyterm import Terminal, trainer_env
 from textual import events
 
-from trainer.ui.terminal_guard import GuardedParser
+from trainer.ui.terminal_guard import POLL, GuardedParser, _wait
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
 
@@ -235,3 +235,11 @@ def test_an_idle_app_sleeps_until_a_key_and_a_lone_escape_still_arrives(tmp_path
 
 
 IDLE_SECONDS = 2.0
+
+
+def test_the_input_thread_waits_for_ever_only_with_nothing_pending() -> None:
+    parser = GuardedParser(False)
+    assert _wait(parser) is None  # nothing half-read: sleep until a key or the exit
+    list(parser.feed("\x1b"))  # a lone Escape, or the start of a sequence
+    assert 0.0 < _wait(parser) <= 1.0  # type: ignore[operator]
+    assert _wait(object()) == POLL  # type: ignore[arg-type]  # a parser that does not say

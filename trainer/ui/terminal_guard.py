@@ -60,6 +60,7 @@ MAX_COLUMNS = 4000
 MAX_ROWS = 1000
 READ_SIZE = 4096  # as upstream
 POLL = 0.1  # upstream's wait, in seconds, where no better one is known
+_UNKNOWN = object()  # a parser that does not say when its wait runs out
 Ready = list[tuple[selectors.SelectorKey, int]]
 
 
@@ -117,7 +118,7 @@ if sys.platform != "win32":  # Textual reads a Windows console another way
             super().__init__(*args, **kwargs)
             self._stopped = False  # by SIGTSTP (Ctrl+Z), so a SIGCONT should bring it back
             self._file = DroppingOutput(self._file)  # type: ignore[assignment]
-            self.exit_event = WakingEvent()
+            self.exit_event: WakingEvent = WakingEvent()
 
         def _sigtstp_application(self, *args: Any) -> None:
             self._stopped = self._auto_restart
@@ -135,10 +136,8 @@ if sys.platform != "win32":  # Textual reads a Windows console another way
             selector = selectors.SelectSelector()
             selector.register(self.fileno, selectors.EVENT_READ)
             exit_event = self.exit_event
-            waking = exit_event if isinstance(exit_event, WakingEvent) else None
-            wake = waking.open() if waking is not None else None
-            if wake is not None:
-                selector.register(wake, selectors.EVENT_READ)
+            wake = exit_event.open()
+            selector.register(wake, selectors.EVENT_READ)
             parser = GuardedParser(self._debug)
             decode = getincrementaldecoder("utf-8")(errors="replace").decode
 
@@ -148,7 +147,7 @@ if sys.platform != "win32":  # Textual reads a Windows console another way
                     if mask & selectors.EVENT_READ:
                         last = final and number == len(keys)
                         data = os.read(self.fileno, READ_SIZE)
-                        if not data and wake is not None and not final:
+                        if not data and not final:
                             # The end of the input (a closed pty): readable for ever after,
                             # so no longer watched; the exit event still ends the thread.
                             selector.unregister(self.fileno)
@@ -162,16 +161,14 @@ if sys.platform != "win32":  # Textual reads a Windows console another way
 
             try:
                 while not exit_event.is_set():
-                    process(selector.select(_wait(parser) if wake is not None else POLL))
+                    process(selector.select(_wait(parser)))
                 if self.fileno in selector.get_map():
                     selector.unregister(self.fileno)
-                if wake is not None:
-                    selector.unregister(wake)
+                selector.unregister(wake)
                 process(selector.select(POLL), final=True)
             finally:
                 selector.close()
-                if waking is not None and wake is not None:
-                    waking.close(wake)
+                exit_event.close(wake)
                 with contextlib.suppress(EOFError, ParseError):
                     for _message in parser.feed(""):
                         pass
@@ -220,9 +217,11 @@ def _wait(parser: XTermParser) -> float | None:
     """How long the input thread may sleep: until a pending lone Escape is due, or for ever."""
     # Textual's Parser keeps when its wait for the rest of a key sequence times out (a lone
     # Escape is then a key); a parser without it is polled as upstream polls.
-    due = getattr(parser, "_timeout_time", POLL)
+    due = getattr(parser, "_timeout_time", _UNKNOWN)
+    if due is None:
+        return None
     if not isinstance(due, float):
-        return None if due is None else POLL
+        return POLL
     return max(0.0, due - get_time())
 
 
