@@ -9,9 +9,12 @@ all rendered every one of their rows once a second (about two thirds of the main
 samples in a steady session, py-spy at 80x24). Rendering only the dirty rows cuts the rows
 rendered about threefold; the process's CPU moved less than this machine's noise (bench/README.md).
 
-Here each widget renders only the bands of dirty rows it covers (runs of rows, with short gaps
-closed up: a call per widget costs more than a row). The chops that result are the same on
-every dirty row (tests/test_lean_frames.py), and full updates are left as they are.
+Here each widget renders only the bands of dirty rows where it overlaps a dirty region (runs
+of rows, with short gaps closed up: a call per widget costs more than a row), and nothing for a
+region that a widget in front of it covers. A tick that changes one digit renders that digit's
+glyph, not the other glyphs, the clock and the screen behind it: a steady tick at 200x60 went
+from 14 render calls and 83 rows to 3 and 16 (tests' fixture library). The chops that result
+are the same on every dirty cell (tests/test_lean_frames.py); full updates are left as they are.
 
 Upstream, cropping `_get_renders` to the rendered lines would make this module unnecessary.
 """
@@ -28,41 +31,55 @@ GAP = 3  # dirty row runs this close or closer are rendered as one band
 
 _ORIGINAL_RENDERS = Compositor._get_renders
 _ORIGINAL_PARTIAL = Compositor.render_partial_update
-_bands: list[tuple[int, int]] | None = None  # set while a partial update renders
+_bands: list[tuple[Region, list[Region]]] | None = None  # set while a partial update renders
 
 
-def bands(regions: Iterable[Region], gap: int = GAP) -> list[tuple[int, int]]:
-    """The dirty rows as (first, end) runs, runs `gap` rows apart or closer joined."""
-    rows = sorted({y for region in regions for y in region.line_range})
-    runs: list[tuple[int, int]] = []
-    for y in rows:
-        if runs and y - runs[-1][1] <= gap:
-            runs[-1] = (runs[-1][0], y + 1)
+def bands(regions: Iterable[Region], gap: int = GAP) -> list[tuple[Region, list[Region]]]:
+    """The dirty regions in runs of rows, runs `gap` rows apart or closer joined.
+
+    Each run is the box around its regions (its rows, from the leftmost dirty cell on them to
+    the rightmost) and the regions themselves.
+    """
+    runs: list[tuple[Region, list[Region]]] = []
+    for region in sorted(regions, key=lambda r: (r.y, r.x)):
+        if runs and region.y - runs[-1][0].bottom <= gap:
+            box, held = runs[-1]
+            runs[-1] = (box.union(region), held)
+            held.append(region)
         else:
-            runs.append((y, y + 1))
+            runs.append((region, [region]))
     return runs
 
 
 def _get_renders(self: Compositor,
                  crop: Region | None = None) -> Iterator[tuple[Region, Region, list[Strip]]]:
-    """Textual's renders, each widget's cut to the bands while a partial update renders."""
-    runs = _bands
-    if runs is None or crop is None:
+    """Textual's renders, cut to the bands while a partial update renders.
+
+    Widgets come front to back. A widget renders the rows of each band where it overlaps a dirty
+    region; a region it covers is hidden behind it, so the widgets further back do not render
+    for it, and once all of a band's regions are covered the band is done.
+    """
+    if _bands is None or crop is None:
         yield from _ORIGINAL_RENDERS(self, crop)
         return
-    overlaps = crop.overlaps
+    open_runs = [(box, list(held)) for box, held in _bands]
     for widget, (region, clip) in self.visible_widgets.items():
-        if not overlaps(clip):
-            continue
+        if not open_runs:
+            return
         shown = region.intersection(clip)
-        for first, end in runs:
-            top, bottom = max(shown.y, first), min(shown.bottom, end)
-            if top >= bottom:
+        overlaps, covers = shown.overlaps, shown.contains_region
+        for run in [run for run in open_runs if overlaps(run[0])]:
+            box, held = run
+            if not any(map(overlaps, held)):
                 continue
+            top, bottom = max(shown.y, box.y), min(shown.bottom, box.bottom)
             band = Region(shown.x, top, shown.width, bottom - top)
             # The band is the clip: _render_chops pairs its rows with the strips returned.
             yield region, band, widget.render_lines(
                 Region(band.x - region.x, top - region.y, band.width, band.height))
+            held[:] = [dirty for dirty in held if not covers(dirty)]
+            if not held:
+                open_runs.remove(run)
 
 
 def render_partial_update(self: Compositor) -> object:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.app import ComposeResult
@@ -31,6 +33,21 @@ def changed_runs(before: str, after: str) -> list[tuple[int, int]]:
     return runs
 
 
+@lru_cache(maxsize=256)
+def changed_regions(before: str, after: str, scale: int,
+                    gap: bool) -> tuple[Region, ...] | None:
+    """The cells that differ between two characters drawn alike (None: their sizes differ).
+
+    Kept: a ticking clock goes through the same few changes, and comparing every cell of a
+    glyph at 200x60 was half of the session's own work on a tick (py-spy).
+    """
+    old, new = glyph_rows(before, scale, gap), glyph_rows(after, scale, gap)
+    if len(old) != len(new) or any(len(a) != len(b) for a, b in zip(old, new, strict=True)):
+        return None
+    return tuple(Region(x1, y, x2 - x1, 1) for y, (a, b) in enumerate(zip(old, new, strict=True))
+                 for x1, x2 in changed_runs(a, b))
+
+
 class Glyph(Widget):
     """One character of the clock: only the characters that change are redrawn.
 
@@ -48,8 +65,8 @@ class Glyph(Widget):
         self.scale = 0
         self._style: Style | None = None  # rich_style, kept until a restyle
 
-    def _rows(self, char: str | None = None) -> tuple[str, ...]:
-        return glyph_rows(self.char if char is None else char, self.scale, self.gap)
+    def _rows(self) -> tuple[str, ...]:
+        return glyph_rows(self.char, self.scale, self.gap)
 
     def _fit(self, container: Size) -> None:
         """Take the block size that fits the whole clock text in the clock's space."""
@@ -83,15 +100,10 @@ class Glyph(Widget):
         old, self.char = self.char, char
         if old == char:
             return
-        before, after = self._rows(old), self._rows(char)
-        if len(before) != len(after) or any(len(a) != len(b) for a, b in zip(before, after,
-                                                                             strict=True)):
+        regions = changed_regions(old, char, self.scale, self.gap)
+        if regions is None:
             self.refresh(layout=True)
-            return
-        regions = [Region(x1, y, x2 - x1, 1)
-                   for y, (a, b) in enumerate(zip(before, after, strict=True))
-                   for x1, x2 in changed_runs(a, b)]
-        if regions:
+        elif regions:
             self.refresh(*regions)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
