@@ -6,6 +6,7 @@ K/J, s, t, ctrl+s, esc); files land in the isolated user library (conftest.isola
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,9 @@ async def test_a_prescription_built_with_keys_only_is_saved_listed_and_shown(
     assert "Standing hamstring stretch" in shown.stdout and "Glute bridge" in shown.stdout
 
 
-async def test_a_name_typed_straight_after_n_is_the_name_not_step_keys(clock: FakeClock) -> None:
+@pytest.mark.parametrize("turns", [0, 1, 3, 6])
+async def test_a_name_typed_straight_after_n_is_the_name_and_its_id(
+        clock: FakeClock, turns: int) -> None:
     app = app_on_library(clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -119,10 +122,15 @@ async def test_a_name_typed_straight_after_n_is_the_name_not_step_keys(clock: Fa
         # keys on the tree (the form used to be built, and focused, a while after mount).
         assert isinstance(screen.focused, Input) and screen.focused.id == "f-name"
         assert app._driver is not None
-        for char in "Morning rise":
+        for char in "Morning rise":  # a paste, or fast typing: `turns` loop turns apart
             app._driver.send_message(events.Key(char if char != " " else "space", char))
+            for _ in range(turns):
+                await asyncio.sleep(0)
         await pilot.pause()
         assert screen.draft.data["name"] == "Morning rise"
+        # The id follows the whole name (it used to stop at "mo", and save as mo.yaml).
+        assert screen.draft.data["id"] == "morning-rise"
+        assert screen.query_one("#f-id", Input).value == "morning-rise"
         assert screen.draft.data["steps"] == []
 
 

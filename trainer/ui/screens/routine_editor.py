@@ -191,7 +191,6 @@ class RoutineEditorScreen(Screen[str | None]):
         self.problems: list[DraftProblem] = []
         self.saved_id: str | None = None
         self._tree_nodes: dict[StepPath, TreeNode[StepPath]] = {}
-        self._filling = False  # setting field values from the draft: not an edit
         self._settling = False  # the tree is being rebuilt
 
     # -- layout -------------------------------------------------------------------------------
@@ -466,13 +465,13 @@ class RoutineEditorScreen(Screen[str | None]):
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
-        if self._filling or not event.input.id or not event.input.id.startswith("f-"):
+        if not event.input.id or not event.input.id.startswith("f-"):
             return
         self._edited(event.input.id, event.value)
 
     @on(Select.Changed)
     def _chosen(self, event: Select.Changed) -> None:
-        if self._filling or not event.select.id:
+        if not event.select.id:
             return
         value = None if event.value is Select.NULL else event.value
         self._edited(event.select.id, value, raw=True)
@@ -498,13 +497,13 @@ class RoutineEditorScreen(Screen[str | None]):
                                                                             or "")))
 
     def _fill(self, key: str, value: Any) -> None:
+        """Show a draft value in its field; not an edit."""
         found = self.query(f"#{_field_id(key)}")
         if found and isinstance(found.first(), Input):
-            self._filling = True
-            try:
-                found.first(Input).value = _shown(value)
-            finally:
-                self._filling = False
+            box = found.first(Input)
+            # Changed is handled later, after keys typed fast: a flag would be down by then.
+            with box.prevent(Input.Changed):
+                box.value = _shown(value)
 
     @on(Button.Pressed, "#f-exercise")
     def _change_exercise(self) -> None:
